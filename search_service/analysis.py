@@ -1,0 +1,160 @@
+"""Whoosh analyzers for Vietnamese text.
+
+The pipeline, in Whoosh's tokenizer/filter contract::
+
+    SyllableTokenizer(compounds=True)  ->  LowercaseFilter  ->  FoldFilter    (syllables)
+    SyllableTokenizer(segment=True)  ->  WordFilter  ->  FoldFilter(keep_exact=False)  (words)
+
+* `SyllableTokenizer` yields every run of letters and digits with its true offsets. Nothing
+  is dropped: Vietnamese has meaningful one-letter syllables (`y`, `ô`) and its function
+  words (`an`, `ban`) are English stopwords. After the parts of a document code or a date it
+  adds the whole as typed (`10-CT/TW`, `06/10/2021`, `Covid-19`) at the position of its
+  first part. Each token records whether a pyvi word JOINER tied it to the one before.
+* `WordFilter` keeps only pyvi's multi-syllable words (`hội_nghị`); the text is segmented
+  on the fly unless it arrives already marked by `segment.segment` (the indexer segments
+  in worker processes and hands the marked text over).
+* `FoldFilter` adds the folded form (`dong`, `10-ct/tw`) at the same position when it
+  differs, so text typed without marks finds every reading and text typed with them can
+  still tell the exact form apart. Words are kept folded only (`hoi_nghi`).
+
+These classes are pickled into the index: their import paths are part of the on-disk
+format (see `schema.SCHEMA_VERSION`).
+"""
+
+import re
+
+from whoosh.analysis import Filter, LowercaseFilter, Token, Tokenizer
+
+from .normalize import fold
+from .segment import JOINER, segment
+
+_PIECE = re.compile(r"[^\W_]+")
+# Punctuation that binds the parts of a code or a number when nothing else stands between.
+_CODE_GLUE = frozenset("-/&")
+_NUMBER_GLUE = frozenset(".,")
+WORD_SEPARATOR = "_"
+
+
+class SyllableTokenizer(Tokenizer):
+    """Yields runs of letters and digits with their offsets, and codes typed as one piece."""
+
+    def __init__(self, compounds: bool = True, segment: bool = False):
+        self.compounds = compounds
+        self.segment = segment
+
+    def __eq__(self, other):
+        return type(self) is type(other) and self.__dict__ == other.__dict__
+
+    def __call__(self, value, positions=False, chars=False, keeporiginal=False,
+                 removestops=True, start_pos=0, start_char=0, tokenize=True, mode="",
+                 **kwargs):
+        if self.segment and JOINER not in value:
+            value = segment(value)
+        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        position = start_pos
+        previous_end = -2
+        previous_text = ""
+        # (position, start) of the first part of the code being read, and how many parts.
+        code_start, code_parts = (0, 0), 0
+        for match in _PIECE.finditer(value):
+            start, end = match.span()
+            text = match.group()
+            glue = value[previous_end] if start == previous_end + 1 else " "
+            if self.compounds:
+                glued = glue in _CODE_GLUE or (
+                    glue in _NUMBER_GLUE and previous_text.isdigit() and text.isdigit())
+                if not glued:
+                    if code_parts > 1:
+                        yield _set(token, value[code_start[1]:previous_end], code_start[0],
+                                   start_char + code_start[1], start_char + previous_end,
+                                   False, keeporiginal)
+                    code_start, code_parts = (position, start), 0
+                code_parts += 1
+            yield _set(token, text, position, start_char + start, start_char + end,
+                       glue == JOINER, keeporiginal)
+            position += 1
+            previous_end = end
+            previous_text = text
+        if code_parts > 1:
+            yield _set(token, value[code_start[1]:previous_end], code_start[0],
+                       start_char + code_start[1], start_char + previous_end, False,
+                       keeporiginal)
+
+
+def _set(token: Token, text: str, pos: int, startchar: int, endchar: int, in_word: bool,
+         keeporiginal: bool) -> Token:
+    token.text = text
+    token.in_word = in_word
+    token.stopped = False
+    token.boost = 1.0
+    if keeporiginal:
+        token.original = text
+    if token.positions:
+        token.pos = pos
+    if token.chars:
+        token.startchar, token.endchar = startchar, endchar
+    return token
+
+
+class WordFilter(Filter):
+    """Keeps only multi-syllable words, their syllables joined by `_` (`Hội_nghị`)."""
+
+    def __call__(self, tokens):
+        parts: list[str] = []
+        first = (0, 0)
+        last_end = 0
+        for token in tokens:
+            if not token.in_word:
+                if len(parts) > 1:
+                    current = (token.text, token.pos if token.positions else 0,
+                               token.startchar if token.chars else 0,
+                               token.endchar if token.chars else 0)
+                    yield _set(token, WORD_SEPARATOR.join(parts), first[0], first[1],
+                               last_end, False, False)
+                    _set(token, current[0], *current[1:], False, False)
+                parts = []
+                first = (token.pos if token.positions else 0,
+                         token.startchar if token.chars else 0)
+            parts.append(token.text)
+            last_end = token.endchar if token.chars else 0
+        if len(parts) > 1:
+            yield _set(token, WORD_SEPARATOR.join(parts), first[0], first[1], last_end,
+                       False, False)
+
+
+class FoldFilter(Filter):
+    """After each token, adds its folded form at the same position when it differs.
+
+    With `keep_exact=False` it yields only the folded form.
+    """
+
+    def __init__(self, keep_exact: bool = True):
+        self.keep_exact = keep_exact
+
+    def __eq__(self, other):
+        return type(self) is type(other) and self.keep_exact == other.keep_exact
+
+    def __call__(self, tokens):
+        for token in tokens:
+            folded = fold(token.text)
+            if self.keep_exact:
+                yield token
+                if folded == token.text:
+                    continue
+            token.text = folded
+            yield token
+
+
+def syllable_analyzer():
+    """Syllables and codes, exact and folded: the text fields' analyzer."""
+    return SyllableTokenizer(compounds=True) | LowercaseFilter() | FoldFilter()
+
+
+def word_analyzer():
+    """pyvi's multi-syllable words, folded: the word fields' analyzer.
+
+    Words serve recall across segmentations and the ranking of adjacent syllables; whether
+    the marks match is the syllable fields' business, so one folded form is enough here and
+    halves the postings.
+    """
+    return SyllableTokenizer(compounds=False, segment=True) | WordFilter() | FoldFilter(False)

@@ -1,0 +1,133 @@
+"""The article: one record of the interchange format, validated and normalized.
+
+`Article.from_record` is the single gate every source passes through (JSON Lines, the site's
+page text, HTML pages, and later the write API): it checks the record, normalizes its text
+once, and drops fields it does not know. Whatever it returns can be indexed.
+"""
+
+import dataclasses
+import datetime
+import hashlib
+import json
+
+from . import dates
+from .errors import BadRecord
+from .normalize import fold, normalize, normalize_line
+
+MAX_ID_LENGTH = 200
+MAX_LIST_ITEMS = 100
+
+
+@dataclasses.dataclass(frozen=True)
+class Article:
+    """A normalized article, ready to be indexed."""
+
+    id: str
+    title: str
+    body: str
+    date: datetime.date | datetime.datetime | None = None
+    sector: str | None = None
+    topics: tuple[str, ...] = ()
+    related: tuple[str, ...] = ()
+    related_titles: tuple[str, ...] = ()
+    author: str | None = None
+    summary: str | None = None
+    url: str | None = None
+    captions: tuple[str, ...] = ()
+
+    @classmethod
+    def from_record(cls, record: object, sector: str | None = None) -> "Article":
+        """Validate and normalize a record; `sector` applies when the record names none."""
+        if not isinstance(record, dict):
+            raise BadRecord("a record must be a JSON object")
+        article_id = _line(record, "id", required=True)
+        if len(article_id) > MAX_ID_LENGTH:
+            raise BadRecord(f"id is longer than {MAX_ID_LENGTH} characters")
+        title = _line(record, "title", required=True)
+        body = _text(record, "body", required=True)
+        return cls(
+            id=article_id,
+            title=title,
+            body=body,
+            date=_date(record.get("date")),
+            sector=_line(record, "sector") or (normalize_line(sector) if sector else None),
+            topics=_lines(record, "topics"),
+            related=tuple(r for r in _lines(record, "related") if r != article_id),
+            related_titles=_lines(record, "related_titles"),
+            author=_line(record, "author"),
+            summary=_text(record, "summary"),
+            url=_line(record, "url"),
+            captions=_lines(record, "captions"),
+        )
+
+    @property
+    def title_key(self) -> str:
+        """The title as related-article links name it, whatever its case and marks."""
+        return title_key(self.title)
+
+    def content_hash(self) -> str:
+        """A digest of everything indexed, to skip unchanged articles on re-ingest."""
+        data = dataclasses.asdict(self)
+        data["date"] = self.date.isoformat() if self.date else None
+        encoded = json.dumps(data, ensure_ascii=False, sort_keys=True).encode()
+        return hashlib.blake2b(encoded, digest_size=16).hexdigest()
+
+
+def title_key(title: str) -> str:
+    """The key that matches a related title to an article's title."""
+    return fold(normalize_line(title))
+
+
+def _line(record: dict, name: str, required: bool = False) -> str | None:
+    value = record.get(name)
+    if value is None or value == "":
+        if required:
+            raise BadRecord(f"missing {name}")
+        return None
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and name == "id":
+        value = str(value)
+    if not isinstance(value, str):
+        raise BadRecord(f"{name} must be a string")
+    value = normalize_line(value)
+    if required and not value:
+        raise BadRecord(f"{name} is empty")
+    return value or None
+
+
+def _text(record: dict, name: str, required: bool = False) -> str | None:
+    value = record.get(name)
+    if not isinstance(value, str) and value is not None:
+        raise BadRecord(f"{name} must be a string")
+    value = normalize(value or "")
+    if required and not value:
+        raise BadRecord(f"missing {name}")
+    return value or None
+
+
+def _lines(record: dict, name: str) -> tuple[str, ...]:
+    values = record.get(name)
+    if values is None:
+        return ()
+    if isinstance(values, str):
+        values = [values]
+    if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
+        raise BadRecord(f"{name} must be a list of strings")
+    if len(values) > MAX_LIST_ITEMS:
+        raise BadRecord(f"{name} has more than {MAX_LIST_ITEMS} items")
+    seen: dict[str, None] = {}
+    for value in values:
+        value = normalize_line(value)
+        if value:
+            seen.setdefault(value, None)
+    return tuple(seen)
+
+
+def _date(value: object) -> datetime.date | datetime.datetime | None:
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str):
+        raise BadRecord("date must be a string")
+    try:
+        return dates.parse_date(value)
+    except ValueError as error:
+        raise BadRecord(f"bad date {value!r}: {error}") from None

@@ -1,0 +1,153 @@
+"""The `search-service` command: a thin shell over the library.
+
+Each command parses its arguments, calls one library function and prints the result.
+Every error a user can cause is one line on stderr and a non-zero exit status.
+"""
+
+import argparse
+import dataclasses
+import json
+import sys
+import time
+from pathlib import Path
+
+from . import ingest, search, stats, store
+from .errors import SearchServiceError
+from .sources.reader import FORMATS
+
+EXIT_SKIPPED = 2
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line; returns the exit status."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.command(args)
+    except SearchServiceError as error:
+        print(f"error: {error.message}", file=sys.stderr)
+        return error.exit_code
+    except KeyboardInterrupt:
+        print("interrupted: the index holds every article of the last commit", file=sys.stderr)
+        return 130
+    except OSError as error:
+        print(f"error: {error.strerror or error}: {error.filename or ''}", file=sys.stderr)
+        return 1
+
+
+def _parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--index", type=Path, default=None,
+                        help=f"index folder (default: ${store.ENV_INDEX} or "
+                             f"{store.DEFAULT_INDEX})")
+    parser = argparse.ArgumentParser(prog="search-service",
+                                     description="Vietnamese full-text search for news archives.")
+    commands = parser.add_subparsers(title="commands", required=True)
+
+    index = commands.add_parser("index", parents=[common], help="index article files")
+    index.add_argument("paths", nargs="+", metavar="PATH",
+                       help="files or folders (JSON Lines, site page text, HTML; .gz read too)")
+    index.add_argument("--rebuild", action="store_true", help="start from an empty index")
+    index.add_argument("--format", choices=FORMATS, help="override format detection")
+    index.add_argument("--sector", help="sector of articles whose files name none")
+    index.add_argument("--workers", type=_positive, help="worker processes (default: cores)")
+    index.set_defaults(command=_index)
+
+    delete = commands.add_parser("delete", parents=[common], help="delete articles by id")
+    delete.add_argument("ids", nargs="+", metavar="ID")
+    delete.set_defaults(command=_delete)
+
+    show = commands.add_parser("stats", parents=[common], help="what the index holds")
+    show.add_argument("--json", action="store_true", help="print JSON")
+    show.set_defaults(command=_stats)
+
+    find = commands.add_parser("search", parents=[common], help="search the index")
+    find.add_argument("query")
+    find.add_argument("--limit", type=_positive, default=10)
+    find.add_argument("--json", action="store_true", help="print the result as JSON")
+    find.set_defaults(command=_search)
+    return parser
+
+
+def _positive(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {value!r}") from None
+    if not 1 <= number <= 1000:
+        raise argparse.ArgumentTypeError("must be between 1 and 1000")
+    return number
+
+
+def _index(args) -> int:
+    path = store.index_path(args.index)
+    show_progress = _Progress() if sys.stderr.isatty() else None
+    summary = ingest.ingest(args.paths, path, format=args.format, sector=args.sector,
+                            rebuild=args.rebuild, workers=args.workers, progress=show_progress)
+    if show_progress:
+        show_progress.finish()
+    for problem in summary.problems:
+        print(f"skipped: {problem}", file=sys.stderr)
+    rate = summary.processed / summary.seconds if summary.seconds else 0.0
+    print(f"{summary.added} added, {summary.replaced} replaced, {summary.unchanged} unchanged, "
+          f"{summary.skipped} skipped in {summary.seconds:.1f} s ({rate:.0f} articles/s) "
+          f"-> {path}")
+    return EXIT_SKIPPED if summary.skipped else 0
+
+
+class _Progress:
+    """A one-line progress display on a terminal, redrawn at most twice a second."""
+
+    def __init__(self):
+        self.started = self.shown = time.monotonic()
+
+    def __call__(self, summary: ingest.Summary) -> None:
+        now = time.monotonic()
+        if now - self.shown < 0.5:
+            return
+        self.shown = now
+        rate = summary.processed / (now - self.started)
+        print(f"\r{summary.processed:,} articles  {rate:,.0f}/s  "
+              f"({summary.added:,} added, {summary.unchanged:,} unchanged, "
+              f"{summary.skipped:,} skipped)", end="", file=sys.stderr, flush=True)
+
+    def finish(self) -> None:
+        print("\r\033[K", end="", file=sys.stderr, flush=True)
+
+
+def _delete(args) -> int:
+    missing = ingest.delete(args.ids, store.index_path(args.index))
+    deleted = len(args.ids) - len(missing)
+    print(f"{deleted} deleted")
+    for article_id in missing:
+        print(f"not found: {article_id}", file=sys.stderr)
+    return 5 if missing else 0
+
+
+def _stats(args) -> int:
+    result = stats.index_stats(store.index_path(args.index))
+    if args.json:
+        print(json.dumps(dataclasses.asdict(result), ensure_ascii=False, indent=2))
+        return 0
+    print(f"index           {result.path}")
+    print(f"articles        {result.articles:,}")
+    print(f"dates           {result.first_date or '-'} .. {result.last_date or '-'}")
+    print(f"size            {result.size_bytes / 2**20:.1f} MiB")
+    print(f"schema version  {result.schema_version} (generation {result.generation})")
+    print("sectors")
+    for sector, count in result.sectors.items():
+        print(f"  {count:>8,}  {sector}")
+    return 0
+
+
+def _search(args) -> int:
+    result = search.search(store.index_path(args.index), args.query, limit=args.limit)
+    if args.json:
+        print(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+        return 0
+    print(f"{result.total} results for {result.query!r}")
+    for rank, hit in enumerate(result.hits, 1):
+        print(f"{rank:>3}. {hit.title}")
+        print(f"     {hit.id} · {hit.date or 'no date'} · {hit.sector or 'no sector'}"
+              f" · score {hit.score:.2f}")
+    return 0

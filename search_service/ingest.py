@@ -1,0 +1,192 @@
+"""Ingest: source files in, index out.
+
+    reader (this process)  ->  workers: parse, validate, segment, analyze  ->  one writer
+
+The main process reads the files into units of raw bytes (cheap) and is the index's only
+writer. Worker processes (one a core) do everything expensive: JSON decoding and page
+parsing, validation and normalization, pyvi segmentation, topic derivation and the Whoosh
+analysis itself, and hand back finished postings. An article whose content hash matches the
+one already indexed under its id is reported unchanged and costs no segmentation.
+
+The writer commits every `COMMIT_EVERY` articles or `COMMIT_SECONDS`, so that a run killed
+at any moment loses at most the batch in progress; re-running the same ingest skips what
+is already in and completes the rest.
+"""
+
+import dataclasses
+import datetime
+import functools
+import multiprocessing
+import os
+import time
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+from . import store
+from .article import Article, title_key
+from .errors import BadRecord
+from .schema import TEXT_FIELDS, WORD_FIELDS, build_schema
+from .segment import segment
+from .sources.reader import Problem, Unit, parse_unit, read_paths
+from .topics import derive_topics
+
+COMMIT_EVERY = 5_000
+COMMIT_SECONDS = 60.0
+_CHUNKSIZE = 8
+
+
+@dataclasses.dataclass
+class Summary:
+    """What an ingest did."""
+
+    added: int = 0
+    replaced: int = 0
+    unchanged: int = 0
+    skipped: int = 0
+    problems: list[str] = dataclasses.field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def processed(self) -> int:
+        return self.added + self.replaced + self.unchanged + self.skipped
+
+    def skip(self, error: BadRecord) -> None:
+        self.skipped += 1
+        self.problems.append(error.message)
+
+
+@dataclasses.dataclass(frozen=True)
+class Prepared:
+    """An article analyzed by a worker: the writer's fields, ready to add."""
+
+    id: str
+    fields: dict
+
+
+# Set in each worker by the pool initializer (fork start: inherited, not pickled).
+_known_hashes: dict[str, str] = {}
+_default_sector: str | None = None
+
+
+@functools.cache
+def _schema():
+    return build_schema()
+
+
+def _init_worker(known_hashes: dict[str, str], sector: str | None) -> None:
+    global _known_hashes, _default_sector
+    _known_hashes, _default_sector = known_hashes, sector
+
+
+def prepare(article: Article, content_hash: str | None = None) -> Prepared:
+    """Segment and analyze an article into the fields the writer adds."""
+    schema = _schema()
+    marked = {"title": segment(article.title), "body": segment(article.body),
+              "captions": segment("\n".join(article.captions)), "author": article.author or ""}
+    topics = () if article.topics else derive_topics(marked["title"], marked["body"])
+    fields = {
+        "id": article.id,
+        "title_key": article.title_key,
+        "sector": article.sector,
+        "topics": _keywords(article.topics),
+        "derived_topics": _keywords(topics),
+        "related": _keywords(article.related),
+        "related_title_keys": _keywords(title_key(t) for t in article.related_titles),
+        "related_titles": list(article.related_titles),
+        "published": article.date.isoformat() if article.date else None,
+        "summary": article.summary,
+        "url": article.url,
+        "content_hash": content_hash or article.content_hash(),
+    }
+    if article.date:
+        fields["date"] = _naive(article.date)
+    for name in TEXT_FIELDS:
+        if marked[name]:
+            fields[name] = schema[name].index(marked[name])
+            fields["_stored_" + name] = _stored_text(article, name)
+            if name in WORD_FIELDS:
+                fields[WORD_FIELDS[name]] = schema[WORD_FIELDS[name]].index(marked[name])
+    if topics:
+        fields["_stored_derived_topics"] = list(topics)
+    fields["_stored_topics"] = list(article.topics)
+    fields["_stored_related"] = list(article.related)
+    return Prepared(article.id, {k: v for k, v in fields.items() if v is not None})
+
+
+def _stored_text(article: Article, name: str):
+    return list(article.captions) if name == "captions" else getattr(article, name)
+
+
+def _keywords(values: Iterable[str]) -> str | None:
+    # KEYWORD fields split on commas; a comma inside one value must not split it.
+    joined = ",".join(v.replace(",", " ") for v in values)
+    return joined or None
+
+
+def _naive(value: datetime.date) -> datetime.datetime:
+    # Day-precision filters compare local calendar days: keep the wall-clock time as given.
+    if isinstance(value, datetime.datetime):
+        return value.replace(tzinfo=None)
+    return datetime.datetime(value.year, value.month, value.day)
+
+
+def _work(unit: Unit | Problem) -> Prepared | BadRecord | str:
+    """In a worker: one unit to a Prepared article, an unchanged id, or the error."""
+    if isinstance(unit, Problem):
+        return unit.error
+    try:
+        article = Article.from_record(parse_unit(unit), sector=_default_sector)
+        content_hash = article.content_hash()
+        if _known_hashes.get(article.id) == content_hash:
+            return article.id
+        return prepare(article, content_hash)
+    except BadRecord as error:
+        if error.source:
+            return error
+        return BadRecord(error.reason, unit.source, unit.line)
+
+
+def ingest(paths: Iterable[str | os.PathLike], index: Path, *, format: str | None = None,
+           sector: str | None = None, rebuild: bool = False, workers: int | None = None,
+           progress: Callable[[Summary], None] | None = None) -> Summary:
+    """Index every article under `paths` into the index at `index`, creating it if needed."""
+    started = time.monotonic()
+    if rebuild or not store.exists(index):
+        store.create_index(index)
+    summary = Summary()
+    with store.writer(index) as writer:
+        known = writer.content_hashes()
+        context = multiprocessing.get_context("fork")
+        with context.Pool(workers or os.cpu_count(), _init_worker, (known, sector)) as pool:
+            batch = 0
+            last_commit = time.monotonic()
+            for outcome in pool.imap(_work, read_paths(paths, format), chunksize=_CHUNKSIZE):
+                if isinstance(outcome, BadRecord):
+                    summary.skip(outcome)
+                elif isinstance(outcome, str):
+                    summary.unchanged += 1
+                else:
+                    replaced = outcome.id in known
+                    writer.update(outcome.fields)
+                    known[outcome.id] = outcome.fields["content_hash"]
+                    summary.replaced += replaced
+                    summary.added += not replaced
+                    batch += 1
+                if batch and (batch >= COMMIT_EVERY
+                              or time.monotonic() - last_commit > COMMIT_SECONDS):
+                    writer.commit()
+                    batch, last_commit = 0, time.monotonic()
+                if progress:
+                    progress(summary)
+    summary.seconds = time.monotonic() - started
+    return summary
+
+
+def delete(ids: Iterable[str], index: Path) -> list[str]:
+    """Delete articles by id; returns the ids that were not in the index."""
+    missing = []
+    with store.writer(index) as writer:
+        for article_id in ids:
+            if not writer.delete(article_id):
+                missing.append(article_id)
+    return missing

@@ -1,0 +1,59 @@
+"""The Whoosh schema: which forms of an article are searchable, stored, sortable.
+
+Text is indexed twice over: syllables (exact and folded, with positions for phrases) and
+pyvi's multi-syllable words (exact and folded, frequencies only). Filters and facets read
+`date`, `sector` and `topics`, which are sortable columns so counting them needs no stored
+fields. Change anything here and bump `SCHEMA_VERSION`: an index built by another version
+is refused with a message to rebuild it.
+"""
+
+from whoosh import fields
+
+from .analysis import syllable_analyzer, word_analyzer
+
+SCHEMA_VERSION = 1
+
+# The fields that hold text, each with its word field; the query side searches these.
+TEXT_FIELDS = ("title", "body", "captions", "author")
+WORD_FIELDS = {"title": "title_words", "body": "body_words", "captions": "captions_words"}
+
+
+class PreparedText(fields.TEXT):
+    """A TEXT field that also accepts postings analyzed in advance by a worker process.
+
+    The indexer analyzes articles in parallel workers; the single writer then only adds
+    their postings. `index()` of a list returns it unchanged; of a string, it analyzes.
+    """
+
+    def index(self, value, **kwargs):
+        if isinstance(value, list):
+            return value
+        return list(super().index(value, **kwargs))
+
+
+def build_schema() -> fields.Schema:
+    """The schema of an index at SCHEMA_VERSION."""
+    syllables = syllable_analyzer()
+    words = word_analyzer()
+    return fields.Schema(
+        id=fields.ID(stored=True, unique=True, sortable=True),
+        title=PreparedText(analyzer=syllables, stored=True, field_boost=3.0),
+        title_words=PreparedText(analyzer=words, phrase=False, field_boost=3.0),
+        body=PreparedText(analyzer=syllables, stored=True),
+        body_words=PreparedText(analyzer=words, phrase=False),
+        captions=PreparedText(analyzer=syllables, stored=True),
+        captions_words=PreparedText(analyzer=words, phrase=False),
+        author=PreparedText(analyzer=syllables, stored=True),
+        title_key=fields.ID(),
+        date=fields.DATETIME(sortable=True),
+        published=fields.STORED(),
+        sector=fields.ID(stored=True, sortable=True),
+        topics=fields.KEYWORD(stored=True, commas=True, scorable=True),
+        derived_topics=fields.KEYWORD(stored=True, commas=True, scorable=True),
+        related=fields.KEYWORD(stored=True, commas=True),
+        related_titles=fields.STORED(),
+        related_title_keys=fields.KEYWORD(commas=True),
+        summary=fields.STORED(),
+        url=fields.STORED(),
+        content_hash=fields.ID(sortable=True),
+    )

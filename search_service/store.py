@@ -1,0 +1,164 @@
+"""The index on disk: where it lives, opening it, and its one writer.
+
+An index is a folder holding a Whoosh index and `service.json`, which records the schema
+version that built it. Readers open it lazily and see each new commit on their next
+searcher. Writing goes through `writer()`, which holds Whoosh's lock (an `flock`, released
+by the kernel if the process dies) and commits atomically: Whoosh writes the new segment
+files first and then renames the table of contents into place, so a process killed at any
+moment leaves the index at its last finished commit.
+"""
+
+import contextlib
+import json
+import os
+import time
+from pathlib import Path
+
+from whoosh import index as whoosh_index
+from whoosh.filedb.filestore import FileStorage
+from whoosh.index import LockError
+
+from .errors import IndexBusy, IndexMissing, SchemaMismatch, SearchServiceError
+from .schema import SCHEMA_VERSION, build_schema
+
+ENV_INDEX = "SEARCH_SERVICE_INDEX"
+DEFAULT_INDEX = Path("indexes") / "default"
+METADATA_FILE = "service.json"
+# Whoosh's in-memory posting pool per writer; larger means fewer temporary runs to merge.
+WRITER_MEMORY_MB = 256
+
+
+def index_path(path: str | os.PathLike | None = None) -> Path:
+    """The index folder: the given path, else $SEARCH_SERVICE_INDEX, else indexes/default."""
+    return Path(path or os.environ.get(ENV_INDEX) or DEFAULT_INDEX)
+
+
+def exists(path: Path) -> bool:
+    """Whether `path` holds an index of this service (of any schema version)."""
+    return (path / METADATA_FILE).is_file()
+
+
+def _check_version(path: Path) -> None:
+    try:
+        version = json.loads((path / METADATA_FILE).read_text())["schema_version"]
+    except FileNotFoundError:
+        raise IndexMissing(
+            f"no index at {path}: create it with `search-service index PATH --index {path}`"
+        ) from None
+    except (ValueError, KeyError, TypeError, OSError):
+        raise SchemaMismatch(
+            f"the index at {path} has an unreadable {METADATA_FILE}: rebuild it with "
+            f"`search-service index --rebuild PATH --index {path}`"
+        ) from None
+    if version != SCHEMA_VERSION:
+        raise SchemaMismatch(
+            f"the index at {path} was built with schema version {version}, this version "
+            f"reads {SCHEMA_VERSION}: rebuild it with "
+            f"`search-service index --rebuild PATH --index {path}`"
+        )
+
+
+def open_index(path: Path):
+    """Open an existing index for reading, checking its schema version."""
+    _check_version(path)
+    try:
+        return whoosh_index.open_dir(str(path))
+    except (whoosh_index.EmptyIndexError, OSError, EOFError, ValueError) as error:
+        raise IndexMissing(f"the index at {path} cannot be opened ({error}): rebuild it") \
+            from None
+
+
+def create_index(path: Path, timeout: float = 30.0):
+    """Create an empty index at `path`, replacing whatever index was there."""
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        storage = FileStorage(str(path))
+        # Hold the writers' lock while the old table of contents is replaced, so that no
+        # writer commits into the index being thrown away.
+        lock = storage.lock(f"{whoosh_index._DEF_INDEX_NAME}_WRITELOCK")
+        _wait_for(lambda: lock.acquire(blocking=False) or _raise(LockError()), path, timeout)
+        try:
+            ix = whoosh_index.create_in(str(path), build_schema())
+            temporary = path / (METADATA_FILE + ".tmp")
+            temporary.write_text(json.dumps({"schema_version": SCHEMA_VERSION}))
+            os.replace(temporary, path / METADATA_FILE)
+        finally:
+            lock.release()
+    except OSError as error:
+        raise SearchServiceError(f"cannot write the index at {path}: {error}") from None
+    return ix
+
+
+def _raise(error: Exception):
+    raise error
+
+
+def _wait_for(acquire, path: Path, timeout: float):
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            return acquire()
+        except LockError:
+            if time.monotonic() >= deadline:
+                raise IndexBusy(
+                    f"another process is writing the index at {path} and did not finish "
+                    f"within {timeout:g} s; try again when it is done"
+                ) from None
+            time.sleep(0.1)
+
+
+class Writer:
+    """The index's one writer: adds, replaces and deletes articles, commits in batches."""
+
+    def __init__(self, path: Path, timeout: float):
+        self.path, self.timeout = path, timeout
+        self._index = open_index(path)
+        self._writer = self._acquire()
+
+    def _acquire(self):
+        return _wait_for(lambda: self._index.writer(limitmb=WRITER_MEMORY_MB), self.path,
+                         self.timeout)
+
+    def update(self, fields: dict) -> None:
+        """Add a document, replacing any with the same id."""
+        self._writer.update_document(**fields)
+
+    def delete(self, article_id: str) -> bool:
+        """Delete an article by id; whether it existed."""
+        return self._writer.delete_by_term("id", article_id) > 0
+
+    def content_hashes(self) -> dict[str, str]:
+        """The content hash of every article committed so far, by id."""
+        with self._writer.searcher() as searcher:
+            reader = searcher.reader()
+            if reader.doc_count_all() == 0:
+                return {}
+            ids = reader.column_reader("id")
+            hashes = reader.column_reader("content_hash")
+            return {ids[n]: hashes[n] for n in range(reader.doc_count_all())
+                    if not reader.is_deleted(n)}
+
+    def commit(self, reopen: bool = True) -> None:
+        """Make everything written so far durable and visible; keep writing if `reopen`."""
+        self._writer.commit()
+        if reopen:
+            self._writer = self._acquire()
+
+    def cancel(self) -> None:
+        """Drop everything written since the last commit."""
+        self._writer.cancel()
+
+
+@contextlib.contextmanager
+def writer(path: Path, timeout: float = 30.0):
+    """Hold the index's writer: waits up to `timeout` seconds for the lock, then fails.
+
+    Commits when the block ends normally, cancels (leaving the index untouched) otherwise.
+    """
+    w = Writer(path, timeout)
+    try:
+        yield w
+    except BaseException:
+        w.cancel()
+        raise
+    w.commit(reopen=False)
