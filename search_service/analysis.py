@@ -45,9 +45,19 @@ class SyllableTokenizer(Tokenizer):
     def __eq__(self, other):
         return type(self) is type(other) and self.__dict__ == other.__dict__
 
-    def __call__(self, value, positions=False, chars=False, keeporiginal=False,
-                 removestops=True, start_pos=0, start_char=0, tokenize=True, mode="",
-                 **kwargs):
+    def __call__(
+        self,
+        value,
+        positions=False,
+        chars=False,
+        keeporiginal=False,
+        removestops=True,
+        start_pos=0,
+        start_char=0,
+        tokenize=True,
+        mode="",
+        **kwargs,
+    ):
         if self.segment and JOINER not in value:
             value = segment(value)
         token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
@@ -62,27 +72,54 @@ class SyllableTokenizer(Tokenizer):
             glue = value[previous_end] if start == previous_end + 1 else " "
             if self.compounds:
                 glued = glue in _CODE_GLUE or (
-                    glue in _NUMBER_GLUE and previous_text.isdigit() and text.isdigit())
+                    glue in _NUMBER_GLUE and previous_text.isdigit() and text.isdigit()
+                )
                 if not glued:
                     if code_parts > 1:
-                        yield _set(token, value[code_start[1]:previous_end], code_start[0],
-                                   start_char + code_start[1], start_char + previous_end,
-                                   False, keeporiginal)
+                        yield _set(
+                            token,
+                            value[code_start[1] : previous_end],
+                            code_start[0],
+                            start_char + code_start[1],
+                            start_char + previous_end,
+                            False,
+                            keeporiginal,
+                        )
                     code_start, code_parts = (position, start), 0
                 code_parts += 1
-            yield _set(token, text, position, start_char + start, start_char + end,
-                       glue == JOINER, keeporiginal)
+            yield _set(
+                token,
+                text,
+                position,
+                start_char + start,
+                start_char + end,
+                glue == JOINER,
+                keeporiginal,
+            )
             position += 1
             previous_end = end
             previous_text = text
         if code_parts > 1:
-            yield _set(token, value[code_start[1]:previous_end], code_start[0],
-                       start_char + code_start[1], start_char + previous_end, False,
-                       keeporiginal)
+            yield _set(
+                token,
+                value[code_start[1] : previous_end],
+                code_start[0],
+                start_char + code_start[1],
+                start_char + previous_end,
+                False,
+                keeporiginal,
+            )
 
 
-def _set(token: Token, text: str, pos: int, startchar: int, endchar: int, in_word: bool,
-         keeporiginal: bool) -> Token:
+def _set(
+    token: Token,
+    text: str,
+    pos: int,
+    startchar: int,
+    endchar: int,
+    in_word: bool,
+    keeporiginal: bool,
+) -> Token:
     token.text = text
     token.in_word = in_word
     token.stopped = False
@@ -106,20 +143,30 @@ class WordFilter(Filter):
         for token in tokens:
             if not token.in_word:
                 if len(parts) > 1:
-                    current = (token.text, token.pos if token.positions else 0,
-                               token.startchar if token.chars else 0,
-                               token.endchar if token.chars else 0)
-                    yield _set(token, WORD_SEPARATOR.join(parts), first[0], first[1],
-                               last_end, False, False)
+                    current = (
+                        token.text,
+                        token.pos if token.positions else 0,
+                        token.startchar if token.chars else 0,
+                        token.endchar if token.chars else 0,
+                    )
+                    yield _set(
+                        token,
+                        WORD_SEPARATOR.join(parts),
+                        first[0],
+                        first[1],
+                        last_end,
+                        False,
+                        False,
+                    )
                     _set(token, current[0], *current[1:], False, False)
                 parts = []
-                first = (token.pos if token.positions else 0,
-                         token.startchar if token.chars else 0)
+                first = (token.pos if token.positions else 0, token.startchar if token.chars else 0)
             parts.append(token.text)
             last_end = token.endchar if token.chars else 0
         if len(parts) > 1:
-            yield _set(token, WORD_SEPARATOR.join(parts), first[0], first[1], last_end,
-                       False, False)
+            yield _set(
+                token, WORD_SEPARATOR.join(parts), first[0], first[1], last_end, False, False
+            )
 
 
 class FoldFilter(Filter):

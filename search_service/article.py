@@ -9,6 +9,7 @@ import dataclasses
 import datetime
 import hashlib
 import json
+import re
 
 from . import dates
 from .errors import BadRecord
@@ -16,6 +17,7 @@ from .normalize import fold, normalize, normalize_line
 
 MAX_ID_LENGTH = 200
 MAX_LIST_ITEMS = 100
+_WORD = re.compile(r"[^\W_]+")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -74,8 +76,8 @@ class Article:
 
 
 def title_key(title: str) -> str:
-    """The key that matches a related title to an article's title."""
-    return fold(normalize_line(title))
+    """The key that matches a related title to an article's title: folded words only."""
+    return " ".join(_WORD.findall(fold(normalize_line(title))))
 
 
 def _line(record: dict, name: str, required: bool = False) -> str | None:
@@ -130,4 +132,4 @@ def _date(value: object) -> datetime.date | datetime.datetime | None:
     try:
         return dates.parse_date(value)
     except ValueError as error:
-        raise BadRecord(f"bad date {value!r}: {error}") from None
+        raise BadRecord(f"date: {error}") from None

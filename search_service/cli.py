@@ -11,7 +11,7 @@ import sys
 import time
 from pathlib import Path
 
-from . import ingest, search, stats, store
+from . import articles, ingest, search, stats, store
 from .errors import SearchServiceError
 from .sources.reader import FORMATS
 
@@ -37,29 +37,60 @@ def main(argv: list[str] | None = None) -> int:
 
 def _parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--index", type=Path, default=None,
-                        help=f"index folder (default: ${store.ENV_INDEX} or "
-                             f"{store.DEFAULT_INDEX})")
-    parser = argparse.ArgumentParser(prog="search-service",
-                                     description="Vietnamese full-text search for news archives.")
+    common.add_argument(
+        "--index",
+        type=Path,
+        default=None,
+        help=f"index folder (default: ${store.ENV_INDEX} or {store.DEFAULT_INDEX})",
+    )
+    writing = argparse.ArgumentParser(add_help=False)
+    writing.add_argument(
+        "--wait",
+        type=float,
+        default=store.LOCK_TIMEOUT,
+        metavar="SECONDS",
+        help="how long to wait for another writer (default: %(default)g)",
+    )
+    parser = argparse.ArgumentParser(
+        prog="search-service", description="Vietnamese full-text search for news archives."
+    )
     commands = parser.add_subparsers(title="commands", required=True)
 
-    index = commands.add_parser("index", parents=[common], help="index article files")
-    index.add_argument("paths", nargs="+", metavar="PATH",
-                       help="files or folders (JSON Lines, site page text, HTML; .gz read too)")
+    index = commands.add_parser("index", parents=[common, writing], help="index article files")
+    index.add_argument(
+        "paths",
+        nargs="*",
+        metavar="PATH",
+        help="files or folders (JSON Lines, site page text, HTML; .gz read "
+        "too); without any, the bundled sample articles",
+    )
     index.add_argument("--rebuild", action="store_true", help="start from an empty index")
     index.add_argument("--format", choices=FORMATS, help="override format detection")
     index.add_argument("--sector", help="sector of articles whose files name none")
     index.add_argument("--workers", type=_positive, help="worker processes (default: cores)")
+    index.add_argument(
+        "--commit-every",
+        type=_positive,
+        default=ingest.COMMIT_EVERY,
+        metavar="N",
+        help="commit after N articles (default: %(default)s)",
+    )
     index.set_defaults(command=_index)
 
-    delete = commands.add_parser("delete", parents=[common], help="delete articles by id")
+    delete = commands.add_parser("delete", parents=[common, writing], help="delete articles by id")
     delete.add_argument("ids", nargs="+", metavar="ID")
     delete.set_defaults(command=_delete)
 
     show = commands.add_parser("stats", parents=[common], help="what the index holds")
     show.add_argument("--json", action="store_true", help="print JSON")
     show.set_defaults(command=_stats)
+
+    show_article = commands.add_parser(
+        "show", parents=[common], help="one article, with its related articles"
+    )
+    show_article.add_argument("id")
+    show_article.add_argument("--json", action="store_true", help="print JSON")
+    show_article.set_defaults(command=_show)
 
     find = commands.add_parser("search", parents=[common], help="search the index")
     find.add_argument("query")
@@ -74,24 +105,35 @@ def _positive(value: str) -> int:
         number = int(value)
     except ValueError:
         raise argparse.ArgumentTypeError(f"not a number: {value!r}") from None
-    if not 1 <= number <= 1000:
-        raise argparse.ArgumentTypeError("must be between 1 and 1000")
+    if number < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
     return number
 
 
 def _index(args) -> int:
     path = store.index_path(args.index)
     show_progress = _Progress() if sys.stderr.isatty() else None
-    summary = ingest.ingest(args.paths, path, format=args.format, sector=args.sector,
-                            rebuild=args.rebuild, workers=args.workers, progress=show_progress)
+    summary = ingest.ingest(
+        args.paths or [ingest.SAMPLES],
+        path,
+        format=args.format,
+        sector=args.sector,
+        rebuild=args.rebuild,
+        workers=args.workers,
+        progress=show_progress,
+        commit_every=args.commit_every,
+        wait=args.wait,
+    )
     if show_progress:
         show_progress.finish()
     for problem in summary.problems:
         print(f"skipped: {problem}", file=sys.stderr)
     rate = summary.processed / summary.seconds if summary.seconds else 0.0
-    print(f"{summary.added} added, {summary.replaced} replaced, {summary.unchanged} unchanged, "
-          f"{summary.skipped} skipped in {summary.seconds:.1f} s ({rate:.0f} articles/s) "
-          f"-> {path}")
+    print(
+        f"{summary.added} added, {summary.replaced} replaced, {summary.unchanged} unchanged, "
+        f"{summary.skipped} skipped in {summary.seconds:.1f} s ({rate:.0f} articles/s) "
+        f"-> {path}"
+    )
     return EXIT_SKIPPED if summary.skipped else 0
 
 
@@ -107,16 +149,21 @@ class _Progress:
             return
         self.shown = now
         rate = summary.processed / (now - self.started)
-        print(f"\r{summary.processed:,} articles  {rate:,.0f}/s  "
-              f"({summary.added:,} added, {summary.unchanged:,} unchanged, "
-              f"{summary.skipped:,} skipped)", end="", file=sys.stderr, flush=True)
+        print(
+            f"\r{summary.processed:,} articles  {rate:,.0f}/s  "
+            f"({summary.added:,} added, {summary.unchanged:,} unchanged, "
+            f"{summary.skipped:,} skipped)",
+            end="",
+            file=sys.stderr,
+            flush=True,
+        )
 
     def finish(self) -> None:
         print("\r\033[K", end="", file=sys.stderr, flush=True)
 
 
 def _delete(args) -> int:
-    missing = ingest.delete(args.ids, store.index_path(args.index))
+    missing = ingest.delete(args.ids, store.index_path(args.index), args.wait)
     deleted = len(args.ids) - len(missing)
     print(f"{deleted} deleted")
     for article_id in missing:
@@ -140,6 +187,28 @@ def _stats(args) -> int:
     return 0
 
 
+def _show(args) -> int:
+    article = articles.get_article(store.index_path(args.index), args.id)
+    if args.json:
+        print(json.dumps(article.to_dict(), ensure_ascii=False, indent=2))
+        return 0
+    print(article.title)
+    print(
+        f"{article.id} · {article.date or 'no date'} · {article.sector or 'no sector'}"
+        f" · {article.author or 'no author'}"
+    )
+    topics = article.topics or [f"{t} (derived)" for t in article.derived_topics]
+    if topics:
+        print("topics: " + ", ".join(topics))
+    print()
+    print(article.body)
+    if article.related:
+        print("\nrelated:")
+        for link in article.related:
+            print(f"  {link.id}  {link.title}")
+    return 0
+
+
 def _search(args) -> int:
     result = search.search(store.index_path(args.index), args.query, limit=args.limit)
     if args.json:
@@ -148,6 +217,8 @@ def _search(args) -> int:
     print(f"{result.total} results for {result.query!r}")
     for rank, hit in enumerate(result.hits, 1):
         print(f"{rank:>3}. {hit.title}")
-        print(f"     {hit.id} · {hit.date or 'no date'} · {hit.sector or 'no sector'}"
-              f" · score {hit.score:.2f}")
+        print(
+            f"     {hit.id} · {hit.date or 'no date'} · {hit.sector or 'no sector'}"
+            f" · score {hit.score:.2f}"
+        )
     return 0

@@ -6,16 +6,19 @@ The main process reads the files into units of raw bytes (cheap) and is the inde
 writer. Worker processes (one a core) do everything expensive: JSON decoding and page
 parsing, validation and normalization, pyvi segmentation, topic derivation and the Whoosh
 analysis itself, and hand back finished postings. An article whose content hash matches the
-one already indexed under its id is reported unchanged and costs no segmentation.
+one already indexed under its id is reported unchanged and costs no segmentation; a unit
+whose raw bytes are those of an indexed article is not even sent to a worker.
 
 The writer commits every `COMMIT_EVERY` articles or `COMMIT_SECONDS`, so that a run killed
 at any moment loses at most the batch in progress; re-running the same ingest skips what
 is already in and completes the rest.
 """
 
+import collections
 import dataclasses
 import datetime
 import functools
+import hashlib
 import multiprocessing
 import os
 import time
@@ -30,9 +33,12 @@ from .segment import segment
 from .sources.reader import Problem, Unit, parse_unit, read_paths
 from .topics import derive_topics
 
+# The sample articles shipped with the package: the default data of a new install.
+SAMPLES = Path(__file__).with_name("samples")
 COMMIT_EVERY = 5_000
 COMMIT_SECONDS = 60.0
 _CHUNKSIZE = 8
+_MAX_PENDING_CHUNKS = 256
 
 
 @dataclasses.dataclass
@@ -81,8 +87,12 @@ def _init_worker(known_hashes: dict[str, str], sector: str | None) -> None:
 def prepare(article: Article, content_hash: str | None = None) -> Prepared:
     """Segment and analyze an article into the fields the writer adds."""
     schema = _schema()
-    marked = {"title": segment(article.title), "body": segment(article.body),
-              "captions": segment("\n".join(article.captions)), "author": article.author or ""}
+    marked = {
+        "title": segment(article.title),
+        "body": segment(article.body),
+        "captions": segment("\n".join(article.captions)),
+        "author": article.author or "",
+    }
     topics = () if article.topics else derive_topics(marked["title"], marked["body"])
     fields = {
         "id": article.id,
@@ -130,62 +140,122 @@ def _naive(value: datetime.date) -> datetime.datetime:
     return datetime.datetime(value.year, value.month, value.day)
 
 
-def _work(unit: Unit | Problem) -> Prepared | BadRecord | str:
-    """In a worker: one unit to a Prepared article, an unchanged id, or the error."""
-    if isinstance(unit, Problem):
-        return unit.error
+def _work_chunk(units: list[Unit]) -> list[Prepared | BadRecord | str]:
+    return [_work(unit) for unit in units]
+
+
+def _work(unit: Unit) -> Prepared | BadRecord | str:
+    """In a worker: one unit to a Prepared article, UNCHANGED, or the error."""
     try:
         article = Article.from_record(parse_unit(unit), sector=_default_sector)
         content_hash = article.content_hash()
         if _known_hashes.get(article.id) == content_hash:
-            return article.id
-        return prepare(article, content_hash)
+            return UNCHANGED
+        prepared = prepare(article, content_hash)
+        prepared.fields["source_hash"] = unit.digest
+        return prepared
     except BadRecord as error:
         if error.source:
             return error
         return BadRecord(error.reason, unit.source, unit.line)
 
 
-def ingest(paths: Iterable[str | os.PathLike], index: Path, *, format: str | None = None,
-           sector: str | None = None, rebuild: bool = False, workers: int | None = None,
-           progress: Callable[[Summary], None] | None = None) -> Summary:
+def ingest(
+    paths: Iterable[str | os.PathLike],
+    index: Path,
+    *,
+    format: str | None = None,
+    sector: str | None = None,
+    rebuild: bool = False,
+    workers: int | None = None,
+    progress: Callable[[Summary], None] | None = None,
+    commit_every: int = COMMIT_EVERY,
+    wait: float = store.LOCK_TIMEOUT,
+) -> Summary:
     """Index every article under `paths` into the index at `index`, creating it if needed."""
     started = time.monotonic()
     if rebuild or not store.exists(index):
-        store.create_index(index)
-    summary = Summary()
-    with store.writer(index) as writer:
-        known = writer.content_hashes()
+        store.create_index(index, wait)
+    with store.writer(index, wait) as writer:
+        run = _Run(writer, commit_every, progress)
         context = multiprocessing.get_context("fork")
-        with context.Pool(workers or os.cpu_count(), _init_worker, (known, sector)) as pool:
-            batch = 0
-            last_commit = time.monotonic()
-            for outcome in pool.imap(_work, read_paths(paths, format), chunksize=_CHUNKSIZE):
-                if isinstance(outcome, BadRecord):
-                    summary.skip(outcome)
-                elif isinstance(outcome, str):
-                    summary.unchanged += 1
-                else:
-                    replaced = outcome.id in known
-                    writer.update(outcome.fields)
-                    known[outcome.id] = outcome.fields["content_hash"]
-                    summary.replaced += replaced
-                    summary.added += not replaced
-                    batch += 1
-                if batch and (batch >= COMMIT_EVERY
-                              or time.monotonic() - last_commit > COMMIT_SECONDS):
-                    writer.commit()
-                    batch, last_commit = 0, time.monotonic()
-                if progress:
-                    progress(summary)
-    summary.seconds = time.monotonic() - started
-    return summary
+        with context.Pool(workers or os.cpu_count(), _init_worker, (run.known, sector)) as pool:
+            pending: collections.deque = collections.deque()
+            chunk: list[Unit] = []
+            for unit in read_paths(paths, format):
+                if isinstance(unit, Problem):
+                    run.handle(unit.error)
+                    continue
+                unit.digest = source_digest(unit.payload, sector)
+                if unit.digest in run.known_sources:
+                    run.handle(UNCHANGED)
+                    continue
+                chunk.append(unit)
+                if len(chunk) == _CHUNKSIZE:
+                    pending.append(pool.apply_async(_work_chunk, (chunk,)))
+                    chunk = []
+                    # Bound the work in flight, so memory stays flat on any input size.
+                    while len(pending) > _MAX_PENDING_CHUNKS:
+                        run.handle_all(pending.popleft().get())
+            if chunk:
+                pending.append(pool.apply_async(_work_chunk, (chunk,)))
+            while pending:
+                run.handle_all(pending.popleft().get())
+    run.summary.seconds = time.monotonic() - started
+    return run.summary
 
 
-def delete(ids: Iterable[str], index: Path) -> list[str]:
+UNCHANGED = "unchanged"
+
+
+def source_digest(payload: bytes, sector: str | None) -> str:
+    """A digest of a unit's raw bytes and the options that shape its article."""
+    key = (sector or "").encode()
+    return hashlib.blake2b(payload, digest_size=16, key=key[:64]).hexdigest()
+
+
+class _Run:
+    """The writer's side of one ingest: adds outcomes, counts them, commits in batches."""
+
+    def __init__(
+        self, writer: store.Writer, commit_every: int, progress: Callable[[Summary], None] | None
+    ):
+        self.writer, self.commit_every, self.progress = writer, commit_every, progress
+        self.known, self.known_sources = writer.content_hashes()
+        self.summary = Summary()
+        self.batch = 0
+        self.last_commit = time.monotonic()
+
+    def handle_all(self, outcomes: list) -> None:
+        for outcome in outcomes:
+            self.handle(outcome)
+
+    def handle(self, outcome: "Prepared | BadRecord | str") -> None:
+        summary = self.summary
+        if isinstance(outcome, BadRecord):
+            summary.skip(outcome)
+        elif isinstance(outcome, str):
+            summary.unchanged += 1
+        else:
+            replaced = outcome.id in self.known
+            self.writer.update(outcome.fields)
+            self.known[outcome.id] = outcome.fields["content_hash"]
+            summary.replaced += replaced
+            summary.added += not replaced
+            self.batch += 1
+        if self.batch and (
+            self.batch >= self.commit_every or time.monotonic() - self.last_commit > COMMIT_SECONDS
+        ):
+            self.writer.commit()
+            self.batch, self.last_commit = 0, time.monotonic()
+        if self.progress:
+            self.progress(summary)
+
+
+def delete(ids: Iterable[str], index: Path, wait: float = store.LOCK_TIMEOUT) -> list[str]:
     """Delete articles by id; returns the ids that were not in the index."""
     missing = []
-    with store.writer(index) as writer:
+    with store.writer(index, wait) as writer:
         for article_id in ids:
             if not writer.delete(article_id):
                 missing.append(article_id)

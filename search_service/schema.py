@@ -56,4 +56,5 @@ def build_schema() -> fields.Schema:
         summary=fields.STORED(),
         url=fields.STORED(),
         content_hash=fields.ID(sortable=True),
+        source_hash=fields.ID(sortable=True),
     )

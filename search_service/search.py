@@ -19,11 +19,13 @@ from whoosh import query as q
 
 from . import store
 from .analysis import WORD_SEPARATOR, SyllableTokenizer
+from .errors import BadQuery
 from .normalize import fold, normalize_line
 from .schema import TEXT_FIELDS, WORD_FIELDS
 
 MAX_QUERY_LENGTH = 500
 MAX_QUERY_SYLLABLES = 32
+MAX_LIMIT = 100
 EXACT_BOOST = 2.0
 
 
@@ -56,8 +58,9 @@ class SearchResult:
 def _query_tokens(text: str) -> tuple[list[str], list[str]]:
     """The syllables of a query, and the codes typed in it whole (`10-ct/tw`)."""
     syllables, codes = [], []
-    tokens = SyllableTokenizer(compounds=True)(normalize_line(text[:MAX_QUERY_LENGTH]),
-                                              positions=True)
+    tokens = SyllableTokenizer(compounds=True)(
+        normalize_line(text[:MAX_QUERY_LENGTH]), positions=True
+    )
     last_position = -1
     for token in tokens:
         if token.pos > last_position:
@@ -91,6 +94,8 @@ def _syllable_clause(syllable: str) -> q.Query:
 
 def search(index: Path, text: str, limit: int = 10) -> SearchResult:
     """The best `limit` articles for `text`."""
+    if not 1 <= limit <= MAX_LIMIT:
+        raise BadQuery(f"limit must be between 1 and {MAX_LIMIT}")
     ix = store.open_index(index)
     query = build_query(text)
     if query is None:
@@ -114,4 +119,3 @@ def _hit(hit) -> Hit:
         topics=list(stored.get("topics") or stored.get("derived_topics") or []),
         score=round(hit.score, 4),
     )
-

@@ -61,4 +61,3 @@ def segment(text: str) -> str:
         "".join(_mark_words(chunk) for chunk in _chunks(line)) if line.strip() else line
         for line in text.split("\n")
     )
-

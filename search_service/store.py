@@ -26,6 +26,8 @@ DEFAULT_INDEX = Path("indexes") / "default"
 METADATA_FILE = "service.json"
 # Whoosh's in-memory posting pool per writer; larger means fewer temporary runs to merge.
 WRITER_MEMORY_MB = 256
+# How long a writer waits for another to finish before giving up, in seconds.
+LOCK_TIMEOUT = 30.0
 
 
 def index_path(path: str | os.PathLike | None = None) -> Path:
@@ -64,11 +66,10 @@ def open_index(path: Path):
     try:
         return whoosh_index.open_dir(str(path))
     except (whoosh_index.EmptyIndexError, OSError, EOFError, ValueError) as error:
-        raise IndexMissing(f"the index at {path} cannot be opened ({error}): rebuild it") \
-            from None
+        raise IndexMissing(f"the index at {path} cannot be opened ({error}): rebuild it") from None
 
 
-def create_index(path: Path, timeout: float = 30.0):
+def create_index(path: Path, timeout: float = LOCK_TIMEOUT):
     """Create an empty index at `path`, replacing whatever index was there."""
     try:
         path.mkdir(parents=True, exist_ok=True)
@@ -116,8 +117,9 @@ class Writer:
         self._writer = self._acquire()
 
     def _acquire(self):
-        return _wait_for(lambda: self._index.writer(limitmb=WRITER_MEMORY_MB), self.path,
-                         self.timeout)
+        return _wait_for(
+            lambda: self._index.writer(limitmb=WRITER_MEMORY_MB), self.path, self.timeout
+        )
 
     def update(self, fields: dict) -> None:
         """Add a document, replacing any with the same id."""
@@ -127,16 +129,17 @@ class Writer:
         """Delete an article by id; whether it existed."""
         return self._writer.delete_by_term("id", article_id) > 0
 
-    def content_hashes(self) -> dict[str, str]:
-        """The content hash of every article committed so far, by id."""
+    def content_hashes(self) -> tuple[dict[str, str], set[str]]:
+        """The content hash of every article committed so far by id, and their source hashes."""
         with self._writer.searcher() as searcher:
             reader = searcher.reader()
             if reader.doc_count_all() == 0:
-                return {}
+                return {}, set()
             ids = reader.column_reader("id")
             hashes = reader.column_reader("content_hash")
-            return {ids[n]: hashes[n] for n in range(reader.doc_count_all())
-                    if not reader.is_deleted(n)}
+            sources = reader.column_reader("source_hash")
+            live = list(reader.all_doc_ids())
+            return {ids[n]: hashes[n] for n in live}, {sources[n] for n in live}
 
     def commit(self, reopen: bool = True) -> None:
         """Make everything written so far durable and visible; keep writing if `reopen`."""
@@ -150,7 +153,7 @@ class Writer:
 
 
 @contextlib.contextmanager
-def writer(path: Path, timeout: float = 30.0):
+def writer(path: Path, timeout: float = LOCK_TIMEOUT):
     """Hold the index's writer: waits up to `timeout` seconds for the lock, then fails.
 
     Commits when the block ends normally, cancels (leaving the index untouched) otherwise.

@@ -5,21 +5,38 @@ from search_service.segment import JOINER, segment
 
 
 def tokens(analyzer, text):
-    return [(t.text, t.pos, t.startchar, t.endchar)
-            for t in analyzer(text, positions=True, chars=True)]
+    return [
+        (t.text, t.pos, t.startchar, t.endchar) for t in analyzer(text, positions=True, chars=True)
+    ]
 
 
 def test_syllables_exact_and_folded_at_the_same_position():
     assert tokens(syllable_analyzer(), "Hội nghị Covid") == [
-        ("hội", 0, 0, 3), ("hoi", 0, 0, 3), ("nghị", 1, 4, 8), ("nghi", 1, 4, 8),
+        ("hội", 0, 0, 3),
+        ("hoi", 0, 0, 3),
+        ("nghị", 1, 4, 8),
+        ("nghi", 1, 4, 8),
         ("covid", 2, 9, 14),
     ]
 
 
 def test_every_syllable_is_kept_even_one_letter_and_english_stopwords():
     texts = [t.text for t in syllable_analyzer()("y tế ô nhiễm an ninh và a b")]
-    assert texts == ["y", "tế", "te", "ô", "o", "nhiễm", "nhiem", "an", "ninh", "và", "va",
-                     "a", "b"]
+    assert texts == [
+        "y",
+        "tế",
+        "te",
+        "ô",
+        "o",
+        "nhiễm",
+        "nhiem",
+        "an",
+        "ninh",
+        "và",
+        "va",
+        "a",
+        "b",
+    ]
 
 
 def test_document_codes_and_dates_stay_whole_beside_their_parts():
@@ -27,7 +44,10 @@ def test_document_codes_and_dates_stay_whole_beside_their_parts():
     assert ("10-ct/tw", 3, 11, 19) in got
     assert ("05/12/2011", 7, 25, 35) in got
     assert [t for t in got if t[0] in ("10", "ct", "tw")] == [
-        ("10", 3, 11, 13), ("ct", 4, 14, 16), ("tw", 5, 17, 19)]
+        ("10", 3, 11, 13),
+        ("ct", 4, 14, 16),
+        ("tw", 5, 17, 19),
+    ]
     assert ("238-qd/tw", 0, 0, 9) in tokens(syllable_analyzer(), "238-QĐ/TW")
 
 
@@ -40,8 +60,17 @@ def test_number_separators_bind_only_between_digits():
 def test_offsets_point_into_the_stored_text():
     text = "Ban Tuyên giáo Tỉnh ủy tổ chức Hội nghị"
     for word, _, start, end in tokens(syllable_analyzer(), text):
-        assert text[start:end].lower() in (word, "tỉnh", "ủy", "tuyên", "giáo", "tổ", "chức",
-                                           "hội", "nghị")
+        assert text[start:end].lower() in (
+            word,
+            "tỉnh",
+            "ủy",
+            "tuyên",
+            "giáo",
+            "tổ",
+            "chức",
+            "hội",
+            "nghị",
+        )
 
 
 def test_words_are_pyvi_words_folded_with_offsets():

@@ -5,19 +5,36 @@ import pytest
 from search_service.normalize import fold, normalize, normalize_line
 
 
-@pytest.mark.parametrize(("new_style", "old_style"), [
-    ("hoà", "hòa"), ("Hoà", "Hòa"), ("HOÀ", "HÒA"), ("khoá", "khóa"), ("hoá", "hóa"),
-    ("xoá", "xóa"), ("toà", "tòa"), ("loè", "lòe"), ("khoẻ", "khỏe"), ("thuỷ", "thủy"),
-    ("uỷ", "ủy"), ("Uỷ ban", "Ủy ban"), ("luỹ", "lũy"), ("tuỵ", "tụy"), ("thuý", "thúy"),
-    ("Tỉnh uỷ", "Tỉnh ủy"),
-])
+@pytest.mark.parametrize(
+    ("new_style", "old_style"),
+    [
+        ("hoà", "hòa"),
+        ("Hoà", "Hòa"),
+        ("HOÀ", "HÒA"),
+        ("khoá", "khóa"),
+        ("hoá", "hóa"),
+        ("xoá", "xóa"),
+        ("toà", "tòa"),
+        ("loè", "lòe"),
+        ("khoẻ", "khỏe"),
+        ("thuỷ", "thủy"),
+        ("uỷ", "ủy"),
+        ("Uỷ ban", "Ủy ban"),
+        ("luỹ", "lũy"),
+        ("tuỵ", "tụy"),
+        ("thuý", "thúy"),
+        ("Tỉnh uỷ", "Tỉnh ủy"),
+    ],
+)
 def test_both_tone_styles_become_the_old_style(new_style, old_style):
     assert normalize(new_style) == old_style
     assert normalize(old_style) == old_style
 
 
-@pytest.mark.parametrize("closed", ["hoàn", "hoạch", "soát", "thuyết", "khuyến", "quý", "quỳ",
-                                    "Quỷ", "hoài", "ngoài", "khoáng"])
+@pytest.mark.parametrize(
+    "closed",
+    ["hoàn", "hoạch", "soát", "thuyết", "khuyến", "quý", "quỳ", "Quỷ", "hoài", "ngoài", "khoáng"],
+)
 def test_closed_syllables_and_qu_are_left_alone(closed):
     assert normalize(closed) == closed
 
@@ -46,9 +63,16 @@ def test_private_use_characters_are_removed():
     assert normalize("hội\ue000nghị") == "hộinghị"
 
 
-@pytest.mark.parametrize(("text", "folded"), [
-    ("Đồng chí", "dong chi"), ("đường", "duong"), ("HỘI NGHỊ", "hoi nghi"),
-    ("Ủy ban nhân dân", "uy ban nhan dan"), ("238-QĐ/TW", "238-qd/tw"), ("covid", "covid"),
-])
+@pytest.mark.parametrize(
+    ("text", "folded"),
+    [
+        ("Đồng chí", "dong chi"),
+        ("đường", "duong"),
+        ("HỘI NGHỊ", "hoi nghi"),
+        ("Ủy ban nhân dân", "uy ban nhan dan"),
+        ("238-QĐ/TW", "238-qd/tw"),
+        ("covid", "covid"),
+    ],
+)
 def test_fold_removes_marks_and_maps_dj_to_d(text, folded):
     assert fold(text) == folded

@@ -22,4 +22,3 @@ def test_long_paragraphs_are_segmented_in_slices():
     marked = segment(text)
     assert len(marked) == len(text)
     assert marked.count("Hội\ue000nghị") > 2900
-

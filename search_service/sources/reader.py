@@ -21,11 +21,17 @@ from .page_text import parse_page_text
 FORMATS = ("jsonl", "page", "html")
 MAX_RECORD_BYTES = 16 * 1024 * 1024
 _GZIP_MAGIC = b"\x1f\x8b"
-_SUFFIXES = {".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl", ".html": "html",
-             ".htm": "html", ".txt": "page"}
+_SUFFIXES = {
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+    ".json": "jsonl",
+    ".html": "html",
+    ".htm": "html",
+    ".txt": "page",
+}
 
 
-@dataclasses.dataclass(frozen=True)
+@dataclasses.dataclass
 class Unit:
     """One record's worth of a source file: where it came from and its raw bytes."""
 
@@ -33,6 +39,7 @@ class Unit:
     line: int | None
     format: str
     payload: bytes
+    digest: str = ""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -42,8 +49,9 @@ class Problem:
     error: BadRecord
 
 
-def read_paths(paths: Iterable[str | os.PathLike], format: str | None = None
-               ) -> Iterator[Unit | Problem]:
+def read_paths(
+    paths: Iterable[str | os.PathLike], format: str | None = None
+) -> Iterator[Unit | Problem]:
     """Yield the units of every file under `paths`, and a Problem for what cannot be read."""
     for path in map(Path, paths):
         if path.is_dir():
@@ -106,8 +114,9 @@ def _read_lines(stream, source: str) -> Iterator[Unit | Problem]:
             # Skip the rest of an oversized line without holding it in memory.
             while (rest := stream.readline(MAX_RECORD_BYTES)) and not rest.endswith(b"\n"):
                 pass
-            yield Problem(BadRecord(f"line longer than {MAX_RECORD_BYTES // 2**20} MiB",
-                                    source, number))
+            yield Problem(
+                BadRecord(f"line longer than {MAX_RECORD_BYTES // 2**20} MiB", source, number)
+            )
         elif line.strip():
             yield Unit(source, number, "jsonl", line)
 
@@ -116,16 +125,18 @@ def parse_unit(unit: Unit) -> dict:
     """The record held by a unit; BadRecord (with file and line) when it holds none."""
     try:
         if unit.format == "jsonl":
-            return json.loads(unit.payload.decode("utf-8"))
+            return json.loads(unit.payload.decode("utf-8").rstrip())
         if unit.format == "html":
             return parse_html_page(unit.payload, unit.source)
         return parse_page_text(unit.payload.decode("utf-8-sig"), unit.source)
     except UnicodeDecodeError as error:
-        raise BadRecord(f"undecodable bytes at byte {error.start} (not UTF-8)",
-                        unit.source, unit.line) from None
+        raise BadRecord(
+            f"undecodable bytes at byte {error.start} (not UTF-8)", unit.source, unit.line
+        ) from None
     except json.JSONDecodeError as error:
-        raise BadRecord(f"invalid JSON: {error.msg} at column {error.colno}",
-                        unit.source, unit.line) from None
+        raise BadRecord(
+            f"invalid JSON: {error.msg} at column {error.colno}", unit.source, unit.line
+        ) from None
     except RecursionError:
         raise BadRecord("nested too deeply", unit.source, unit.line) from None
     except BadRecord as error:

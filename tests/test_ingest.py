@@ -1,0 +1,180 @@
+import gzip
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+from whoosh import index as whoosh_index
+
+from search_service import ingest, store
+from search_service.errors import IndexBusy, SchemaMismatch
+
+from .records import article, write_jsonl
+
+
+def stored(path, article_id):
+    with store.open_index(path).searcher() as searcher:
+        return searcher.document(id=article_id)
+
+
+def count(path):
+    with store.open_index(path).searcher() as searcher:
+        return searcher.doc_count()
+
+
+def test_ingest_adds_then_skips_unchanged_then_replaces(tmp_path):
+    source = write_jsonl(tmp_path / "a.jsonl", [article(1), article(2)])
+    index = tmp_path / "index"
+    first = ingest.ingest([source], index, workers=1)
+    assert (first.added, first.replaced, first.unchanged, first.skipped) == (2, 0, 0, 0)
+    again = ingest.ingest([source], index, workers=1)
+    assert (again.added, again.replaced, again.unchanged) == (0, 0, 2)
+    write_jsonl(source, [article(1, title="Hội nghị tổng kết công tác tuyên giáo"), article(2)])
+    changed = ingest.ingest([source], index, workers=1)
+    assert (changed.added, changed.replaced, changed.unchanged) == (0, 1, 1)
+    assert count(index) == 2
+    assert stored(index, "a1")["title"] == "Hội nghị tổng kết công tác tuyên giáo"
+
+
+def test_stored_text_is_the_normalized_text(tmp_path):
+    record = article(1, title="Tỉnh uỷ Khánh Hoà", body="Ðảng bộ  tỉnh\u200b Khánh Hoà.")
+    index = tmp_path / "index"
+    ingest.ingest([write_jsonl(tmp_path / "a.jsonl", [record])], index, workers=1)
+    document = stored(index, "a1")
+    assert document["title"] == "Tỉnh ủy Khánh Hòa"
+    assert document["body"] == "Đảng bộ tỉnh Khánh Hòa."
+
+
+def test_bad_records_are_reported_with_file_and_line_and_the_rest_indexed(tmp_path):
+    source = write_jsonl(
+        tmp_path / "mixed.jsonl",
+        [
+            article(1),
+            '{"id": "broken", "title": ',
+            {"id": "no-title", "body": "Nội dung"},
+            article(4, date="2021-02-30"),
+            "",
+            article(5),
+        ],
+    )
+    with source.open("ab") as out:
+        out.write(b'{"id": "latin1", "title": "H\xf4i", "body": "x"}\n')
+    summary = ingest.ingest([source], tmp_path / "index", workers=2)
+    assert (summary.added, summary.skipped) == (2, 4)
+    assert summary.problems == [
+        f"{source}:2: invalid JSON: Expecting value at column 26",
+        f"{source}:3: missing title",
+        f"{source}:4: date: impossible date '2021-02-30': day is out of range for month",
+        f"{source}:7: undecodable bytes at byte 28 (not UTF-8)",
+    ]
+
+
+def test_missing_path_is_reported_and_the_rest_indexed(tmp_path):
+    source = write_jsonl(tmp_path / "a.jsonl", [article(1)])
+    summary = ingest.ingest([tmp_path / "nope.jsonl", source], tmp_path / "index", workers=1)
+    assert summary.added == 1
+    assert summary.problems == [f"{tmp_path / 'nope.jsonl'}: no such file or folder"]
+
+
+def test_folders_are_walked_and_gzip_read_directly(tmp_path):
+    folder = tmp_path / "in" / "nested"
+    folder.mkdir(parents=True)
+    with gzip.open(folder / "b.jsonl.gz", "wt", encoding="utf-8") as out:
+        out.write(json.dumps(article(2), ensure_ascii=False) + "\n")
+    write_jsonl(tmp_path / "in" / "a.jsonl", [article(1)])
+    summary = ingest.ingest([tmp_path / "in"], tmp_path / "index", workers=1)
+    assert (summary.added, summary.skipped) == (2, 0)
+
+
+def test_delete_by_id(tmp_path):
+    index = tmp_path / "index"
+    ingest.ingest([write_jsonl(tmp_path / "a.jsonl", [article(1), article(2)])], index, workers=1)
+    assert ingest.delete(["a1", "nope"], index) == ["nope"]
+    assert count(index) == 1
+    assert stored(index, "a1") is None
+
+
+def test_derived_topics_are_stored_apart_from_given_ones(tmp_path):
+    body = (
+        "Chuyển đổi số là nhiệm vụ trọng tâm. Tỉnh đẩy mạnh chuyển đổi số trong cơ quan "
+        "Đảng, xây dựng chính quyền số và kinh tế số. Chuyển đổi số cần nguồn nhân lực số."
+    )
+    records = [
+        article(1, topics=["Xây dựng Đảng"]),
+        {"id": "cds", "title": "Đẩy mạnh chuyển đổi số", "body": body},
+    ]
+    index = tmp_path / "index"
+    ingest.ingest([write_jsonl(tmp_path / "a.jsonl", records)], index, workers=1)
+    given = stored(index, "a1")
+    assert given["topics"] == ["Xây dựng Đảng"]
+    assert "derived_topics" not in given
+    derived = stored(index, "cds")
+    assert "topics" not in derived
+    assert derived["derived_topics"][0] == "Chuyển đổi"  # pyvi: chuyển_đổi số
+    assert len(derived["derived_topics"]) <= 5
+
+
+def test_schema_version_mismatch_says_to_rebuild(tmp_path):
+    index = tmp_path / "index"
+    ingest.ingest([write_jsonl(tmp_path / "a.jsonl", [article(1)])], index, workers=1)
+    (index / store.METADATA_FILE).write_text(json.dumps({"schema_version": 0}))
+    with pytest.raises(SchemaMismatch, match=r"schema version 0\b.*rebuild it with"):
+        store.open_index(index)
+    summary = ingest.ingest([tmp_path / "a.jsonl"], index, rebuild=True, workers=1)
+    assert summary.added == 1
+    assert count(index) == 1
+
+
+def test_a_second_writer_waits_then_fails_clearly(tmp_path):
+    index = tmp_path / "index"
+    ingest.ingest([write_jsonl(tmp_path / "a.jsonl", [article(1)])], index, workers=1)
+    with store.writer(index):
+        started = time.monotonic()
+        with pytest.raises(IndexBusy, match="another process is writing"):
+            ingest.ingest(
+                [write_jsonl(tmp_path / "b.jsonl", [article(2)])], index, workers=1, wait=0.5
+            )
+        assert time.monotonic() - started >= 0.5
+    assert count(index) == 1
+
+
+def test_kill_9_during_a_run_leaves_an_index_that_opens_and_a_rerun_completes(tmp_path):
+    total = 600
+    source = write_jsonl(tmp_path / "many.jsonl", [article(n) for n in range(total)])
+    index = tmp_path / "index"
+    command = [
+        sys.executable,
+        "-m",
+        "search_service",
+        "index",
+        str(source),
+        "--index",
+        str(index),
+        "--commit-every",
+        "40",
+        "--workers",
+        "2",
+    ]
+    for _ in range(3):
+        before = count(index) if store.exists(index) else 0
+        process = subprocess.Popen(
+            command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+        )
+        # Kill the whole process group (writer and workers) once a new commit has landed.
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and process.poll() is None:
+            if store.exists(index) and whoosh_index.exists_in(str(index)) and count(index) > before:
+                break
+            time.sleep(0.05)
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+        committed = count(index)
+        assert committed >= before
+        assert committed % 40 == 0 or committed == total
+    assert count(index) < total, "the run finished before it could be killed"
+    summary = ingest.ingest([source], index, workers=2)
+    assert summary.unchanged == count(index) - summary.added
+    assert count(index) == total
