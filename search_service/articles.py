@@ -1,9 +1,9 @@
 """Reading one article back from the index, with its explicit links resolved."""
 
 import dataclasses
-from pathlib import Path
 
-from . import store
+from .article import title_key
+from .catalog import Catalog
 from .errors import ArticleNotFound
 from .related import linked_ids
 
@@ -39,30 +39,32 @@ class StoredArticle:
         return dataclasses.asdict(self)
 
 
-def get_article(index: Path, article_id: str) -> StoredArticle:
+def get_article(catalog: Catalog, article_id: str) -> StoredArticle:
     """The article with id `article_id`; ArticleNotFound if the index has none."""
-    with store.open_index(index).searcher() as searcher:
-        document = searcher.document(id=article_id)
-        if document is None:
-            raise ArticleNotFound(f"no article with id {article_id!r}")
-        links = []
-        for linked_id in linked_ids(searcher, article_id):
-            linked = searcher.document(id=linked_id)
-            if linked is not None:
-                links.append(Link(linked_id, linked["title"]))
-        titles = {link.title for link in links}
-        return StoredArticle(
-            id=document["id"],
-            title=document["title"],
-            body=document.get("body", ""),
-            date=document.get("published"),
-            sector=document.get("sector"),
-            topics=list(document.get("topics") or []),
-            derived_topics=list(document.get("derived_topics") or []),
-            author=document.get("author"),
-            summary=document.get("summary"),
-            url=document.get("url"),
-            captions=list(document.get("captions") or []),
-            related=links,
-            unresolved_titles=[t for t in document.get("related_titles") or [] if t not in titles],
-        )
+    searcher = catalog.current().searcher
+    document = searcher.document(id=article_id)
+    if document is None:
+        raise ArticleNotFound(f"no article with id {article_id!r}")
+    links = []
+    for linked_id in linked_ids(searcher, article_id):
+        linked = searcher.document(id=linked_id)
+        if linked is not None:
+            links.append(Link(linked_id, linked["title"]))
+    resolved = {title_key(link.title) for link in links}
+    return StoredArticle(
+        id=document["id"],
+        title=document["title"],
+        body=document.get("body", ""),
+        date=document.get("published"),
+        sector=document.get("sector"),
+        topics=list(document.get("topics") or []),
+        derived_topics=list(document.get("derived_topics") or []),
+        author=document.get("author"),
+        summary=document.get("summary"),
+        url=document.get("url"),
+        captions=list(document.get("captions") or []),
+        related=links,
+        unresolved_titles=[
+            t for t in document.get("related_titles") or [] if title_key(t) not in resolved
+        ],
+    )

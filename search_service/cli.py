@@ -6,12 +6,14 @@ Every error a user can cause is one line on stderr and a non-zero exit status.
 
 import argparse
 import dataclasses
+import html
 import json
 import sys
 import time
 from pathlib import Path
 
-from . import articles, ingest, search, stats, store
+from . import articles, ingest, search, stats, store, suggest
+from .catalog import Catalog
 from .errors import SearchServiceError
 from .sources.reader import FORMATS
 
@@ -93,10 +95,31 @@ def _parser() -> argparse.ArgumentParser:
     show_article.set_defaults(command=_show)
 
     find = commands.add_parser("search", parents=[common], help="search the index")
-    find.add_argument("query")
-    find.add_argument("--limit", type=_positive, default=10)
+    find.add_argument(
+        "query",
+        nargs="?",
+        default="",
+        help='words, "phrases", -excluded, OR, title:, author: (empty: list articles newest first)',
+    )
+    find.add_argument(
+        "--from", dest="date_from", metavar="DATE", help="from this day (2021-10-06 or 06/10/2021)"
+    )
+    find.add_argument("--to", dest="date_to", metavar="DATE", help="up to this day")
+    find.add_argument("--sector", action="append", default=[], help="repeatable")
+    find.add_argument("--topic", action="append", default=[], help="repeatable")
+    find.add_argument("--related-to", metavar="ID", help="articles linked to this one")
+    find.add_argument("--sort", choices=search.SORTS, default="relevance")
+    find.add_argument("--page", default="1")
+    find.add_argument("--limit", default="10")
     find.add_argument("--json", action="store_true", help="print the result as JSON")
     find.set_defaults(command=_search)
+
+    complete = commands.add_parser(
+        "suggest", parents=[common], help="titles for a beginning, as a search box offers"
+    )
+    complete.add_argument("prefix")
+    complete.add_argument("--json", action="store_true", help="print JSON")
+    complete.set_defaults(command=_suggest)
     return parser
 
 
@@ -187,10 +210,18 @@ def _stats(args) -> int:
     return 0
 
 
+def _catalog(args) -> Catalog:
+    return Catalog(store.index_path(args.index))
+
+
 def _show(args) -> int:
-    article = articles.get_article(store.index_path(args.index), args.id)
+    catalog = _catalog(args)
+    article = articles.get_article(catalog, args.id)
+    related = search.related_articles(catalog, args.id)
     if args.json:
-        print(json.dumps(article.to_dict(), ensure_ascii=False, indent=2))
+        shown = article.to_dict()
+        shown["related_articles"] = [dataclasses.asdict(hit) for hit in related]
+        print(json.dumps(shown, ensure_ascii=False, indent=2))
         return 0
     print(article.title)
     print(
@@ -202,23 +233,58 @@ def _show(args) -> int:
         print("topics: " + ", ".join(topics))
     print()
     print(article.body)
-    if article.related:
+    if related:
         print("\nrelated:")
-        for link in article.related:
-            print(f"  {link.id}  {link.title}")
+        for hit in related:
+            print(f"  {hit.id}  {html.unescape(hit.title)}")
     return 0
 
 
 def _search(args) -> int:
-    result = search.search(store.index_path(args.index), args.query, limit=args.limit)
+    params = {
+        "q": [args.query],
+        "from": [args.date_from or ""],
+        "to": [args.date_to or ""],
+        "sector": args.sector,
+        "topic": args.topic,
+        "related_to": [args.related_to or ""],
+        "sort": [args.sort],
+        "page": [args.page],
+        "limit": [args.limit],
+    }
+    result = search.search(_catalog(args), search.SearchRequest.from_params(params))
     if args.json:
         print(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
         return 0
-    print(f"{result.total} results for {result.query!r}")
-    for rank, hit in enumerate(result.hits, 1):
-        print(f"{rank:>3}. {hit.title}")
+    if result.suggestion:
+        print(f"Có phải bạn muốn tìm: {result.suggestion}")
+    first = (result.page - 1) * result.limit + 1
+    print(
+        f"{result.total} results for {result.query!r} ({result.took_ms:.0f} ms)"
+        + (f", {first}-{first + len(result.hits) - 1}:" if result.hits else "")
+    )
+    for rank, hit in enumerate(result.hits, first):
+        print(f"{rank:>3}. {_plain(hit.title)}")
         print(
-            f"     {hit.id} · {hit.date or 'no date'} · {hit.sector or 'no sector'}"
-            f" · score {hit.score:.2f}"
+            f"     {hit.id} · {(hit.date or 'no date')[:10]} · {hit.sector or 'no sector'}"
+            + (f" · score {hit.score:.2f}" if hit.score is not None else "")
         )
+        print(f"     {_plain(hit.snippet)}")
+    return 0
+
+
+def _plain(marked: str) -> str:
+    """HTML with <mark> to terminal text: matches in bold where the terminal shows it."""
+    bold, normal = ("\033[1m", "\033[0m") if sys.stdout.isatty() else ("", "")
+    return html.unescape(marked.replace("<mark>", bold).replace("</mark>", normal))
+
+
+def _suggest(args) -> int:
+    suggestions = suggest.suggest(_catalog(args), args.prefix)
+    if args.json:
+        print(
+            json.dumps([dataclasses.asdict(s) for s in suggestions], ensure_ascii=False, indent=2)
+        )
+    for suggestion in suggestions if not args.json else []:
+        print(suggestion.text)
     return 0

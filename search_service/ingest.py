@@ -28,7 +28,7 @@ from pathlib import Path
 from . import store
 from .article import Article, title_key
 from .errors import BadRecord
-from .schema import TEXT_FIELDS, WORD_FIELDS, build_schema
+from .schema import build_schema
 from .segment import segment
 from .sources.reader import Problem, Unit, parse_unit, read_paths
 from .topics import derive_topics
@@ -87,44 +87,40 @@ def _init_worker(known_hashes: dict[str, str], sector: str | None) -> None:
 def prepare(article: Article, content_hash: str | None = None) -> Prepared:
     """Segment and analyze an article into the fields the writer adds."""
     schema = _schema()
-    marked = {
-        "title": segment(article.title),
-        "body": segment(article.body),
-        "captions": segment("\n".join(article.captions)),
-        "author": article.author or "",
-    }
-    topics = () if article.topics else derive_topics(marked["title"], marked["body"])
+    title = segment(article.title)
+    body = segment(article.body)
+    derived = () if article.topics else tuple(derive_topics(title, body))
+    # Captions and the author are searched with the body; they are stored apart from it.
+    searchable_body = "\n\n".join([body, *map(segment, article.captions), article.author or ""])
     fields = {
         "id": article.id,
+        "title": schema["title"].index(title),
+        "_stored_title": article.title,
+        "title_words": schema["title_words"].index(title),
+        "body": schema["body"].index(searchable_body),
+        "_stored_body": article.body,
+        "body_words": schema["body_words"].index(searchable_body),
+        "author": schema["author"].index(article.author) if article.author else None,
+        "_stored_author": article.author,
+        "captions": list(article.captions) or None,
         "title_key": article.title_key,
         "sector": article.sector,
         "topics": _keywords(article.topics),
-        "derived_topics": _keywords(topics),
+        "_stored_topics": list(article.topics),
+        "derived_topics": _keywords(derived),
+        "_stored_derived_topics": list(derived),
+        "topic_list": list(article.topics or derived),
         "related": _keywords(article.related),
+        "_stored_related": list(article.related),
         "related_title_keys": _keywords(title_key(t) for t in article.related_titles),
-        "related_titles": list(article.related_titles),
+        "related_titles": list(article.related_titles) or None,
+        "date": _naive(article.date) if article.date else None,
         "published": article.date.isoformat() if article.date else None,
         "summary": article.summary,
         "url": article.url,
         "content_hash": content_hash or article.content_hash(),
     }
-    if article.date:
-        fields["date"] = _naive(article.date)
-    for name in TEXT_FIELDS:
-        if marked[name]:
-            fields[name] = schema[name].index(marked[name])
-            fields["_stored_" + name] = _stored_text(article, name)
-            if name in WORD_FIELDS:
-                fields[WORD_FIELDS[name]] = schema[WORD_FIELDS[name]].index(marked[name])
-    if topics:
-        fields["_stored_derived_topics"] = list(topics)
-    fields["_stored_topics"] = list(article.topics)
-    fields["_stored_related"] = list(article.related)
     return Prepared(article.id, {k: v for k, v in fields.items() if v is not None})
-
-
-def _stored_text(article: Article, name: str):
-    return list(article.captions) if name == "captions" else getattr(article, name)
 
 
 def _keywords(values: Iterable[str]) -> str | None:

@@ -1,4 +1,4 @@
-"""Explicit links between articles, in both directions.
+"""Related articles: explicit links in both directions, then the most similar by content.
 
 An article names its related articles by id (the `related` field) or by title (the titles
 under `Tin khác cùng chủ đề` of the site's pages). Titles are resolved when read, not when
@@ -9,6 +9,8 @@ and a deleted one drops out, with nothing to rewrite.
 from whoosh import query as q
 
 from .article import title_key
+
+SIMILAR_TERMS = 15
 
 
 def linked_ids(searcher, article_id: str) -> list[str]:
@@ -33,3 +35,25 @@ def linked_ids(searcher, article_id: str) -> list[str]:
         if linked_id != article_id:
             linked.setdefault(linked_id, None)
     return list(linked)
+
+
+def similar_ids(searcher, article_id: str, limit: int) -> list[str]:
+    """Ids of the articles most like `article_id` by content: its most distinctive words
+    (pyvi words of title and body, weighted against the whole index) searched together."""
+    document = searcher.document(id=article_id)
+    if document is None:
+        return []
+    text = document["title"] + "\n" + document["title"] + "\n" + (document.get("body") or "")
+    terms = searcher.key_terms_from_text("body_words", text, numterms=SIMILAR_TERMS)
+    if not terms:
+        return []
+    top = terms[0][1]
+    like = q.Or(
+        [
+            q.Term(field, word, boost=weight / top)
+            for word, weight in terms
+            for field in ("body_words", "title_words")
+        ]
+    )
+    found = searcher.search(q.AndNot(like, q.Term("id", article_id)), limit=limit)
+    return [hit["id"] for hit in found]

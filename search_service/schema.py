@@ -1,21 +1,23 @@
 """The Whoosh schema: which forms of an article are searchable, stored, sortable.
 
 Text is indexed twice over: syllables (exact and folded, with positions for phrases) and
-pyvi's multi-syllable words (exact and folded, frequencies only). Filters and facets read
-`date`, `sector` and `topics`, which are sortable columns so counting them needs no stored
-fields. Change anything here and bump `SCHEMA_VERSION`: an index built by another version
-is refused with a message to rebuild it.
+pyvi's multi-syllable words (folded, frequencies only). The searchable `body` holds the
+article's body, photo captions and author, so that a plain query looks in two fields, title
+and body; the stored `body` is the body alone. Filters read `date`, `sector`, `topics` and
+`derived_topics`; facets count the `date`, `sector` and `topic_list` columns, so counting
+needs no stored fields. Change anything here and bump `SCHEMA_VERSION`: an index built by
+another version is refused with a message to rebuild it.
 """
 
-from whoosh import fields
+from whoosh import columns, fields
 
 from .analysis import syllable_analyzer, word_analyzer
 
 SCHEMA_VERSION = 1
 
-# The fields that hold text, each with its word field; the query side searches these.
-TEXT_FIELDS = ("title", "body", "captions", "author")
-WORD_FIELDS = {"title": "title_words", "body": "body_words", "captions": "captions_words"}
+# The fields a plain query searches, each with its word field.
+TEXT_FIELDS = ("title", "body")
+WORD_FIELDS = {"title": "title_words", "body": "body_words"}
 
 
 class PreparedText(fields.TEXT):
@@ -37,19 +39,20 @@ def build_schema() -> fields.Schema:
     words = word_analyzer()
     return fields.Schema(
         id=fields.ID(stored=True, unique=True, sortable=True),
-        title=PreparedText(analyzer=syllables, stored=True, field_boost=3.0),
-        title_words=PreparedText(analyzer=words, phrase=False, field_boost=3.0),
+        title=PreparedText(analyzer=syllables, stored=True),
+        title_words=PreparedText(analyzer=words, phrase=False),
         body=PreparedText(analyzer=syllables, stored=True),
         body_words=PreparedText(analyzer=words, phrase=False),
-        captions=PreparedText(analyzer=syllables, stored=True),
-        captions_words=PreparedText(analyzer=words, phrase=False),
         author=PreparedText(analyzer=syllables, stored=True),
+        captions=fields.STORED(),
         title_key=fields.ID(),
         date=fields.DATETIME(sortable=True),
         published=fields.STORED(),
         sector=fields.ID(stored=True, sortable=True),
         topics=fields.KEYWORD(stored=True, commas=True, scorable=True),
         derived_topics=fields.KEYWORD(stored=True, commas=True, scorable=True),
+        # Given topics, or else derived ones: what facets count, one list a document.
+        topic_list=fields.COLUMN(columns.PickleColumn(columns.VarBytesColumn())),
         related=fields.KEYWORD(stored=True, commas=True),
         related_titles=fields.STORED(),
         related_title_keys=fields.KEYWORD(commas=True),

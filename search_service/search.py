@@ -1,121 +1,293 @@
-"""Ranked search over the index, returning plain result objects.
+"""Search: a request in, one result object out, for the CLI, the JSON API and the pages.
 
-A query is normalized like a document, then cut into syllables. Each syllable matches its
-folded form (which finds every reading: `ban` finds ban, bàn, bán, bạn) and, when typed with
-marks, its exact form too, which scores extra: `bán` ranks exact `bán` above `bạn`. All
-syllables are required; if that finds nothing, any of them will do. Pairs of adjacent
-syllables add the score of the word they form (`hội nghị` as one word) when the article has
-it, so words rank above scattered syllables. The title counts three times the body.
+    SearchRequest --parse--> ParsedQuery --matching--> Whoosh query (+ filters)
+        --> top hits (ranked or by date), total, facet counts, snippets, suggestion
+        --> SearchResult
 
-The request and result types hold no Whoosh objects, so that another engine could serve
-the same API.
+`SearchRequest` and `SearchResult` hold no Whoosh types: another engine could serve the
+same API behind them. Results are cached per index generation, so repeating a search costs
+nothing until the next commit, and a commit is never hidden by the cache.
 """
 
 import dataclasses
-import itertools
-from pathlib import Path
+import datetime
+import time
+from collections.abc import Mapping
 
+import numpy as np
 from whoosh import query as q
 
-from . import store
-from .analysis import WORD_SEPARATOR, SyllableTokenizer
-from .errors import BadQuery
-from .normalize import fold, normalize_line
-from .schema import TEXT_FIELDS, WORD_FIELDS
+from . import dates, matching, query
+from .catalog import Catalog, Generation
+from .errors import ArticleNotFound, BadQuery
+from .facets import FacetValue
+from .highlight import find_phrase, mark, snippet
+from .normalize import fold
+from .related import linked_ids, similar_ids
 
-MAX_QUERY_LENGTH = 500
-MAX_QUERY_SYLLABLES = 32
+SORTS = ("relevance", "newest", "oldest")
 MAX_LIMIT = 100
-EXACT_BOOST = 2.0
+MAX_DEPTH = 10_000  # page × limit: deeper pages are refused, not computed
+FEW_RESULTS = 3
+
+
+@dataclasses.dataclass(frozen=True)
+class SearchRequest:
+    """What a reader asks for. Build it with `from_params` from strings a user typed."""
+
+    q: str = ""
+    date_from: datetime.date | None = None
+    date_to: datetime.date | None = None
+    sectors: tuple[str, ...] = ()
+    topics: tuple[str, ...] = ()
+    related_to: str | None = None
+    sort: str = "relevance"
+    page: int = 1
+    limit: int = 10
+    as_you_type: bool = False
+
+    def __post_init__(self):
+        if self.sort not in SORTS:
+            raise BadQuery(f"sort must be one of {', '.join(SORTS)}")
+        if not 1 <= self.limit <= MAX_LIMIT:
+            raise BadQuery(f"limit must be between 1 and {MAX_LIMIT}")
+        if self.page < 1:
+            raise BadQuery("page must be 1 or more")
+        if self.page * self.limit > MAX_DEPTH:
+            raise BadQuery(f"page × limit must be at most {MAX_DEPTH}: narrow the search")
+        if self.date_from and self.date_to and self.date_from > self.date_to:
+            raise BadQuery("the start date is after the end date")
+
+    @classmethod
+    def from_params(cls, params: Mapping[str, list[str]]) -> "SearchRequest":
+        """Read request parameters (`q`, `from`, `to`, `sector`, `topic`, `related_to`,
+        `sort`, `page`, `limit`), each a list of strings as a query string gives them."""
+
+        def one(name: str, default: str = "") -> str:
+            values = params.get(name) or [default]
+            return values[-1].strip()
+
+        return cls(
+            q=one("q"),
+            date_from=_day(one("from"), "from"),
+            date_to=_day(one("to"), "to"),
+            sectors=_several(params.get("sector")),
+            topics=_several(params.get("topic")),
+            related_to=one("related_to") or None,
+            sort=one("sort", "relevance") or "relevance",
+            page=_number(one("page", "1"), "page"),
+            limit=_number(one("limit", "10"), "limit"),
+        )
 
 
 @dataclasses.dataclass(frozen=True)
 class Hit:
-    """One article found."""
+    """One article found. `title` and `snippet` are HTML: escaped, matches in `<mark>`."""
 
     id: str
     title: str
+    url: str | None
     date: str | None
     sector: str | None
-    url: str | None
     topics: list[str]
-    score: float
+    topics_derived: bool
+    score: float | None
+    snippet: str
 
 
 @dataclasses.dataclass(frozen=True)
 class SearchResult:
-    """A page of hits and the number of matches."""
+    """A page of hits, the number of matches, facet counts and a suggested correction."""
 
     query: str
     total: int
+    page: int
+    limit: int
+    took_ms: float
     hits: list[Hit]
+    facets: dict[str, list[FacetValue]]
+    suggestion: str | None
 
     def to_dict(self) -> dict:
-        """The JSON shape of the result."""
+        """The JSON shape of the result (documented in the README)."""
         return dataclasses.asdict(self)
 
 
-def _query_tokens(text: str) -> tuple[list[str], list[str]]:
-    """The syllables of a query, and the codes typed in it whole (`10-ct/tw`)."""
-    syllables, codes = [], []
-    tokens = SyllableTokenizer(compounds=True)(
-        normalize_line(text[:MAX_QUERY_LENGTH]), positions=True
+def search(catalog: Catalog, request: SearchRequest) -> SearchResult:
+    """Run a search on the latest generation of the index."""
+    started = time.perf_counter()
+    generation = catalog.current()
+    result = generation.cached(request, lambda: _search(generation, request))
+    return dataclasses.replace(result, took_ms=round((time.perf_counter() - started) * 1000, 2))
+
+
+def _search(generation: Generation, request: SearchRequest) -> SearchResult:
+    parsed = query.parse(request.q)
+    found = matching.build(parsed, generation.vocabulary, prefix_last=request.as_you_type)
+    base = _base_filter(generation, request)
+    facet_filter = _facet_filter(request)
+    if found is None:
+        # Nothing to search for (an empty query, or only symbols): list the articles.
+        return _collect(generation, request, q.Every(), base, facet_filter, None, request.q)
+    result = _collect(generation, request, found.query, base, facet_filter, found, request.q)
+    if result.total == 0:
+        result = _collect(generation, request, found.loose, base, facet_filter, found, request.q)
+    suggestion = None
+    if found.changed or result.total < FEW_RESULTS:
+        suggestion = _with_marks(generation, found.understood)
+        if suggestion == request.q.strip().lower():
+            suggestion = None
+    return dataclasses.replace(result, suggestion=suggestion)
+
+
+def _with_marks(generation: Generation, text: str) -> str:
+    """`text` as the articles spell it: marks restored from a title that holds it whole,
+    else word by word from the most frequent spelling."""
+    syllables = [fold(s) for s in text.split()]
+    if len(syllables) > 1:
+        hit = generation.searcher.search(q.Phrase("title", syllables), limit=1)
+        if hit:
+            title = hit[0]["title"]
+            spans = find_phrase(title, tuple(syllables))
+            if spans:
+                return title[spans[0][0] : spans[-1][1]].lower()
+    vocabulary = generation.vocabulary
+    return " ".join(
+        word if word != fold(word) else vocabulary.restore(word) for word in text.split()
     )
-    last_position = -1
-    for token in tokens:
-        if token.pos > last_position:
-            syllables.append(token.text.lower())
-            last_position = token.pos
-        else:
-            codes.append(token.text.lower())
-    return syllables[:MAX_QUERY_SYLLABLES], codes
 
 
-def build_query(text: str, require_all: bool = True) -> q.Query | None:
-    """The Whoosh query for what a user typed; None when it holds no searchable word."""
-    syllables, codes = _query_tokens(text)
-    if not syllables:
-        return None
-    clauses = [_syllable_clause(s) for s in syllables]
-    words = [fold(a) + WORD_SEPARATOR + fold(b) for a, b in itertools.pairwise(syllables)]
-    bonus = [q.Term(field, word) for word in words for field in WORD_FIELDS.values()]
-    bonus += [q.Term(field, code) for code in codes for field in TEXT_FIELDS]
-    matching = q.And(clauses) if require_all else q.Or(clauses)
-    return q.AndMaybe(matching, q.Or(bonus)) if bonus else matching
+def _collect(
+    generation: Generation,
+    request: SearchRequest,
+    wanted: q.Query,
+    base: q.Query | None,
+    facet_filter: q.Query | None,
+    found: matching.Matching | None,
+    text: str,
+) -> SearchResult:
+    searcher = generation.searcher
+    in_base = wanted if base is None else q.And([wanted, base])
+    matched = np.fromiter(searcher.docs_for_query(in_base), dtype=np.int32)
+    facets = generation.columns.count(matched, request.sectors, request.topics)
+    filter_query = _and(base, facet_filter)
+    # Without words to rank by, relevance means nothing: newest first.
+    sort = "newest" if found is None and request.sort == "relevance" else request.sort
+    sortedby = None if sort == "relevance" else "date"
+    page = searcher.search_page(
+        wanted,
+        request.page,
+        pagelen=request.limit,
+        filter=filter_query,
+        sortedby=sortedby,
+        reverse=sort == "newest",
+    )
+    marks = found.marks if found else matching.Marks()
+    ranked = sort == "relevance"
+    hits = [_hit(hit.fields(), hit.score if ranked else None, marks) for hit in page]
+    return SearchResult(
+        query=text,
+        total=page.total,
+        page=request.page,
+        limit=request.limit,
+        took_ms=0.0,
+        hits=hits,
+        facets=facets,
+        suggestion=None,
+    )
 
 
-def _syllable_clause(syllable: str) -> q.Query:
-    folded = fold(syllable)
-    terms = [q.Term(field, folded) for field in TEXT_FIELDS]
-    if folded != syllable:
-        terms += [q.Term(field, syllable, boost=EXACT_BOOST) for field in TEXT_FIELDS]
-    return q.Or(terms)
+def related_articles(catalog: Catalog, article_id: str, limit: int = 10) -> list[Hit]:
+    """Articles related to `article_id`: its explicit links (both directions) first, then
+    the most similar by content; never the article itself. ArticleNotFound if unknown."""
+    generation = catalog.current()
+
+    def compute() -> list[Hit]:
+        searcher = generation.searcher
+        if searcher.document(id=article_id) is None:
+            raise ArticleNotFound(f"no article with id {article_id!r}")
+        ids = linked_ids(searcher, article_id)[:limit]
+        ids += [i for i in similar_ids(searcher, article_id, limit) if i not in ids]
+        stored = (searcher.document(id=i) for i in ids[:limit])
+        return [_hit(document, None, matching.Marks()) for document in stored if document]
+
+    return generation.cached(("related", article_id, limit), compute)
 
 
-def search(index: Path, text: str, limit: int = 10) -> SearchResult:
-    """The best `limit` articles for `text`."""
-    if not 1 <= limit <= MAX_LIMIT:
-        raise BadQuery(f"limit must be between 1 and {MAX_LIMIT}")
-    ix = store.open_index(index)
-    query = build_query(text)
-    if query is None:
-        return SearchResult(text, 0, [])
-    with ix.searcher() as searcher:
-        results = searcher.search(query, limit=limit)
-        if results.is_empty():
-            results = searcher.search(build_query(text, require_all=False), limit=limit)
-        hits = [_hit(hit) for hit in results]
-        return SearchResult(text, results.estimated_length(), hits)
-
-
-def _hit(hit) -> Hit:
-    stored = hit.fields()
+def _hit(stored: dict, score: float | None, marks: matching.Marks) -> Hit:
+    given = list(stored.get("topics") or [])
     return Hit(
         id=stored["id"],
-        title=stored["title"],
-        date=(stored.get("published") or "")[:10] or None,
-        sector=stored.get("sector"),
+        title=mark(stored["title"], marks),
         url=stored.get("url"),
-        topics=list(stored.get("topics") or stored.get("derived_topics") or []),
-        score=round(hit.score, 4),
+        date=stored.get("published"),
+        sector=stored.get("sector"),
+        topics=given or list(stored.get("derived_topics") or []),
+        topics_derived=not given,
+        score=round(score, 3) if score is not None else None,
+        snippet=snippet(stored.get("body") or "", marks),
     )
+
+
+def _base_filter(generation: Generation, request: SearchRequest) -> q.Query | None:
+    """Filters that facets count within: dates and the related-to article."""
+    parts = []
+    if request.date_from or request.date_to:
+        start = datetime.datetime.combine(
+            request.date_from or datetime.date(1, 1, 1), datetime.time.min
+        )
+        end = datetime.datetime.combine(
+            request.date_to or datetime.date(9999, 12, 31), datetime.time.max
+        )
+        parts.append(q.DateRange("date", start, end))
+    if request.related_to:
+        linked = linked_ids(generation.searcher, request.related_to)
+        parts.append(q.Or([q.Term("id", i) for i in linked]) if linked else q.NullQuery())
+    return _and(*parts)
+
+
+def _facet_filter(request: SearchRequest) -> q.Query | None:
+    """Filters chosen from the facets: sectors and topics (any of those chosen)."""
+    parts = []
+    if request.sectors:
+        parts.append(q.Or([q.Term("sector", s) for s in request.sectors]))
+    if request.topics:
+        parts.append(
+            q.Or(
+                [q.Term(field, t) for t in request.topics for field in ("topics", "derived_topics")]
+            )
+        )
+    return _and(*parts)
+
+
+def _and(*parts: q.Query | None) -> q.Query | None:
+    present = [p for p in parts if p is not None]
+    if not present:
+        return None
+    return present[0] if len(present) == 1 else q.And(present)
+
+
+def _day(value: str, name: str) -> datetime.date | None:
+    if not value:
+        return None
+    try:
+        parsed = dates.parse_date(value)
+    except ValueError as error:
+        raise BadQuery(f"{name}: {error}") from None
+    return parsed.date() if isinstance(parsed, datetime.datetime) else parsed
+
+
+def _number(value: str, name: str) -> int:
+    try:
+        return int(value)
+    except ValueError:
+        raise BadQuery(f"{name} must be a whole number, not {value[:20]!r}") from None
+
+
+def _several(values: list[str] | None) -> tuple[str, ...]:
+    seen: dict[str, None] = {}
+    for value in values or ():
+        value = value.strip()
+        if value:
+            seen.setdefault(value, None)
+    return tuple(seen)

@@ -40,7 +40,8 @@ def exists(path: Path) -> bool:
     return (path / METADATA_FILE).is_file()
 
 
-def _check_version(path: Path) -> None:
+def check_version(path: Path) -> None:
+    """Raise unless `path` holds an index of this schema version."""
     try:
         version = json.loads((path / METADATA_FILE).read_text())["schema_version"]
     except FileNotFoundError:
@@ -62,7 +63,7 @@ def _check_version(path: Path) -> None:
 
 def open_index(path: Path):
     """Open an existing index for reading, checking its schema version."""
-    _check_version(path)
+    check_version(path)
     try:
         return whoosh_index.open_dir(str(path))
     except (whoosh_index.EmptyIndexError, OSError, EOFError, ValueError) as error:

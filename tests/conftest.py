@@ -3,6 +3,7 @@ from pathlib import Path
 import pytest
 
 from search_service import ingest
+from search_service.catalog import Catalog
 
 SAMPLES = Path(__file__).resolve().parents[1] / "search_service" / "samples"
 
@@ -14,3 +15,11 @@ def sample_index(tmp_path_factory) -> Path:
     summary = ingest.ingest([SAMPLES], path)
     assert summary.skipped == 0, summary.problems
     return path
+
+
+@pytest.fixture(scope="session")
+def catalog(sample_index):
+    """The sample index opened for reading, as the service holds it."""
+    opened = Catalog(sample_index)
+    yield opened
+    opened.close()

@@ -46,6 +46,8 @@ BOILERPLATE = frozenset(
 # A caption or title is a short line; body sentences end with punctuation.
 MAX_CAPTION_WORDS = 30
 MAX_AUTHOR_WORDS = 6
+# How much of the page's start a repeated summary is looked for in.
+MAX_REPEAT_WINDOW = 64 * 1024
 # The author line is pushed to the right with spaces (or no-break spaces).
 MIN_AUTHOR_INDENT = 10
 
@@ -68,7 +70,10 @@ def parse_page_text(text: str, source: str) -> dict:
     captions: list[str] = []
     related: list[str] = []
     author = None
-    seen = ""  # all text so far, one line after another, to drop what repeats
+    kept: set[str] = set()
+    # The text so far, to drop a paragraph that repeats it (the summary at the foot of the
+    # page repeats the start of the article). Bounded, so a huge page costs linear time.
+    seen = ""
     pending: list[str] = []  # consecutive caption lines: one caption broken over lines
     in_related = False
 
@@ -105,9 +110,11 @@ def parse_page_text(text: str, source: str) -> dict:
         else:
             flush_caption()
             core = _TRUNCATED_TAIL.sub("", line)
-            if line not in paragraphs and core not in seen:
+            if line not in kept and core not in seen:
                 paragraphs.append(line)
-        seen += line + " "
+                kept.add(line)
+        if len(seen) < MAX_REPEAT_WINDOW:
+            seen += line + " "
     flush_caption()
 
     if not paragraphs:

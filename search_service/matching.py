@@ -1,0 +1,278 @@
+"""From a parsed query to the Whoosh query that finds and ranks articles.
+
+Every word of the query becomes a set of *forms* it may stand for, decided with the index's
+vocabulary:
+
+* typed with marks (`bán`): the exact form, boosted, and the folded form (`ban`), so exact
+  matches rank above folded-only ones while every reading is still found;
+* typed without marks (`ban`): the folded form, which matches every reading;
+* typed as Telex or VNI keystrokes (`hooij`, `ho6i5`): the syllable they spell, when the
+  index holds it and not the word as typed (so `covid` stays `covid`);
+* missing a letter (`ngh`): the most frequent indexed words one edit away;
+* an abbreviation (`UBND`) or its expansion (`Ủy ban nhân dân`): either one.
+
+All words are required (each in the title or the body). Ranking adds, on top of each word's
+BM25F score (the title counting three times the body), bonuses for adjacent words forming
+one of pyvi's words in the article and for the whole query as a phrase in the title or body:
+multi-syllable words and phrases rank above scattered syllables.
+"""
+
+import dataclasses
+import itertools
+
+from whoosh import query as q
+
+from . import abbreviations, keystrokes
+from .analysis import WORD_SEPARATOR, SyllableTokenizer
+from .normalize import fold
+from .query import Clause, ParsedQuery
+from .schema import TEXT_FIELDS, WORD_FIELDS
+from .vocabulary import Vocabulary
+
+FIELD_BOOST = {"title": 3.0, "body": 1.0, "author": 1.0}
+EXACT_BOOST = 1.5
+WORD_BONUS = 1.0
+TITLE_PHRASE_BONUS = 4.0
+BODY_PHRASE_BONUS = 1.0
+# A Telex reading replaces the word as typed when the index holds it this many times more.
+KEYSTROKE_EVIDENCE = 20
+MAX_PREFIX_TERMS = 24
+
+
+@dataclasses.dataclass(frozen=True)
+class Marks:
+    """What to mark in a matching article: words by exact or folded form, and phrases
+    (folded syllables) that count only whole."""
+
+    exact: frozenset[str] = frozenset()
+    folded: frozenset[str] = frozenset()
+    phrases: frozenset[tuple[str, ...]] = frozenset()
+
+
+@dataclasses.dataclass
+class Matching:
+    """The Whoosh query for a parsed query, and what the index understood of it."""
+
+    query: q.Query
+    loose: q.Query  # any word instead of all: the fallback when all find nothing
+    marks: Marks
+    understood: str  # the query as read: keystrokes decoded, typos mended
+    changed: bool  # whether `understood` differs from what was typed, beyond marks
+
+
+@dataclasses.dataclass
+class _Word:
+    """One query syllable and the forms it stands for: (text, boost)."""
+
+    typed: str
+    forms: list[tuple[str, float]]
+    understood: str
+    changed: bool = False
+
+
+def build(
+    parsed: ParsedQuery, vocabulary: Vocabulary, prefix_last: bool = False
+) -> Matching | None:
+    """The matching for `parsed`; None when it holds nothing to search for."""
+    if parsed.is_empty and not parsed.negative:
+        return None
+    builder = _Builder(vocabulary)
+    groups = _join_expansions(parsed.positive)
+    required = [] if groups else [q.Every()]  # only exclusions: everything else
+    for number, group in enumerate(groups):
+        last = prefix_last and number == len(groups) - 1 and len(group) == 1
+        required.append(_any(builder.clause(c, prefix=last) for c in group))
+    bonus = builder.bonus()
+    negative = [builder.clause(c) for c in parsed.negative]
+
+    def finish(matching: q.Query) -> q.Query:
+        if bonus:
+            matching = q.AndMaybe(matching, q.Or(bonus))
+        if negative:
+            matching = q.AndNot(matching, _any(negative))
+        return matching
+
+    return Matching(
+        query=finish(q.And(required) if len(required) > 1 else required[0]),
+        loose=finish(q.Or(required)),
+        marks=Marks(
+            frozenset(builder.mark_exact),
+            frozenset(builder.mark_folded),
+            frozenset(builder.mark_phrases),
+        ),
+        understood=" ".join(builder.understood),
+        changed=builder.changed,
+    )
+
+
+def _join_expansions(groups: list[tuple[Clause, ...]]) -> list[tuple[Clause, ...]]:
+    """Join plain words that spell out an abbreviation's expansion into one phrase clause,
+    so that `Ủy ban nhân dân` also finds `UBND`."""
+    _, shortenings = abbreviations.table()
+    longest = max(len(k.split()) for k in shortenings)
+    joined: list[tuple[Clause, ...]] = []
+    start = 0
+    while start < len(groups):
+        for end in range(min(len(groups), start + longest), start + 1, -1):
+            span = groups[start:end]
+            if all(len(g) == 1 and not g[0].phrase and not g[0].field for g in span):
+                text = " ".join(g[0].text for g in span)
+                if abbreviations.key(text) in shortenings:
+                    joined.append((Clause(text, phrase=True),))
+                    start = end
+                    break
+        else:
+            joined.append(groups[start])
+            start += 1
+    return joined
+
+
+def _any(queries) -> q.Query:
+    queries = list(queries)
+    return queries[0] if len(queries) == 1 else q.Or(queries)
+
+
+class _Builder:
+    def __init__(self, vocabulary: Vocabulary):
+        self.vocabulary = vocabulary
+        self.mark_exact: set[str] = set()
+        self.mark_folded: set[str] = set()
+        self.mark_phrases: set[tuple[str, ...]] = set()
+        self.understood: list[str] = []
+        self.changed = False
+        self._sequence: list[_Word] = []  # the plain words in order, for the bonuses
+
+    def clause(self, clause: Clause, prefix: bool = False) -> q.Query:
+        fields = (clause.field,) if clause.field else TEXT_FIELDS
+        syllables, codes = _syllables(clause.text)
+        if not syllables:
+            return q.NullQuery()
+        # A word still being typed is only a beginning: nothing to decode or mend yet.
+        words = [
+            _Word(s, [(s, 1.0)], s) if prefix and i == len(syllables) - 1 else self._word(s)
+            for i, s in enumerate(syllables)
+        ]
+        several = clause.phrase or len(words) > 1
+        if not clause.negated:
+            changed = any(w.changed for w in words)
+            self.understood.append(
+                " ".join(w.understood for w in words) if changed else clause.text.lower()
+            )
+            self.changed |= changed
+            if several:
+                self.mark_phrases.add(tuple(fold(w.forms[0][0]) for w in words))
+            for word in [] if several else words:
+                for text, _ in word.forms:
+                    (self.mark_folded if text == fold(text) else self.mark_exact).add(text)
+        if several:
+            found = self._phrase(words, fields) + [
+                q.Term(field, fold(code), boost=FIELD_BOOST[field])
+                for code in codes
+                for field in fields
+            ]
+        else:
+            found = [self._terms(words[0], fields, prefix)]
+            if not clause.field and not clause.negated:
+                self._sequence.append(words[0])
+        found += self._abbreviation(clause.text, fields)
+        return _any(found)
+
+    def _word(self, syllable: str) -> _Word:
+        folded = fold(syllable)
+        if folded != syllable:
+            return _Word(syllable, [(syllable, EXACT_BOOST), (folded, 1.0)], syllable)
+        frequency = self.vocabulary.text_frequency(syllable)
+        decoded = keystrokes.decode(syllable)
+        if decoded:
+            evidence = self.vocabulary.text_frequency(decoded)
+            if evidence and (frequency == 0 or evidence > KEYSTROKE_EVIDENCE * frequency):
+                return _Word(
+                    syllable, [(decoded, EXACT_BOOST), (fold(decoded), 1.0)], decoded, changed=True
+                )
+        if frequency == 0:
+            near = self.vocabulary.near(syllable)
+            if near:
+                return _Word(
+                    syllable,
+                    [(text, 1.0) for text in near],
+                    self.vocabulary.restore(near[0]),
+                    changed=True,
+                )
+        return _Word(syllable, [(syllable, 1.0)], self.vocabulary.restore(syllable))
+
+    def _terms(self, word: _Word, fields, prefix: bool) -> q.Query:
+        terms = [
+            q.Term(field, text, boost=boost * FIELD_BOOST[field])
+            for field in fields
+            for text, boost in word.forms
+        ]
+        if prefix:
+            terms += [
+                q.Term(field, text, boost=FIELD_BOOST[field])
+                for field in fields
+                for text in self._completions(field, word.typed)
+            ]
+        return _any(terms)
+
+    def _completions(self, field: str, prefix: str) -> list[str]:
+        # The most frequent words that start with what was typed so far, folded or exact.
+        found = []
+        for text in itertools.islice(self.vocabulary.reader.expand_prefix(field, prefix), 2000):
+            text = text.decode("utf-8") if isinstance(text, bytes) else text
+            if text != prefix:
+                found.append((self.vocabulary.frequency(field, text), text))
+        found.sort(reverse=True)
+        return [text for _, text in found[:MAX_PREFIX_TERMS]]
+
+    def _phrase(self, words: list[_Word], fields) -> list[q.Query]:
+        folded = [fold(w.forms[0][0]) for w in words]
+        exact = [w.forms[0][0] for w in words]
+        found = [q.Phrase(field, folded, boost=FIELD_BOOST[field]) for field in fields]
+        if exact != folded:
+            found += [
+                q.Phrase(field, exact, boost=EXACT_BOOST * FIELD_BOOST[field]) for field in fields
+            ]
+        return found
+
+    def _abbreviation(self, text: str, fields) -> list[q.Query]:
+        expansions, shortenings = abbreviations.table()
+        key = abbreviations.key(text)
+        other = expansions.get(key) or shortenings.get(key)
+        if not other:
+            return []
+        if len(other) == 1:
+            self.mark_folded.add(other[0])
+            return [q.Term(field, other[0], boost=FIELD_BOOST[field]) for field in fields]
+        self.mark_phrases.add(other)
+        return [q.Phrase(field, list(other), boost=FIELD_BOOST[field]) for field in fields]
+
+    def bonus(self) -> list[q.Query]:
+        """Optional clauses that lift articles where the words stand together."""
+        folded = [fold(w.forms[0][0]) for w in self._sequence]
+        found: list[q.Query] = []
+        for size in (2, 3):
+            for start in range(len(folded) - size + 1):
+                word = WORD_SEPARATOR.join(folded[start : start + size])
+                found += [
+                    q.Term(WORD_FIELDS[f], word, boost=WORD_BONUS * FIELD_BOOST[f])
+                    for f in TEXT_FIELDS
+                ]
+        if len(folded) > 1:
+            found += [
+                q.Phrase("title", folded, boost=TITLE_PHRASE_BONUS),
+                q.Phrase("body", folded, boost=BODY_PHRASE_BONUS),
+            ]
+        return found
+
+
+def _syllables(text: str) -> tuple[list[str], list[str]]:
+    """The syllables of a clause in order, and the codes typed in it whole (`10-ct/tw`)."""
+    syllables, codes = [], []
+    last = -1
+    for token in SyllableTokenizer(compounds=True)(text, positions=True):
+        if token.pos > last:
+            syllables.append(token.text.lower())
+            last = token.pos
+        else:
+            codes.append(token.text.lower())
+    return syllables, codes

@@ -1,0 +1,247 @@
+"""Search on the bundled samples: literal ranks for each typing style, marks, facets."""
+
+import unicodedata
+
+import pytest
+
+from search_service.errors import ArticleNotFound, BadQuery
+from search_service.search import SearchRequest, related_articles, search
+
+SEED = "article-khoa-giao-q3-2021"
+SEED_TITLE_WORDS = "hội nghị giao ban công tác khoa giáo quý 3"
+
+
+def find(catalog, text="", **request):
+    return search(catalog, SearchRequest(q=text, **request))
+
+
+def ids(result):
+    return [hit.id for hit in result.hits]
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        SEED_TITLE_WORDS,
+        "hoi nghi giao ban cong tac khoa giao quy 3",  # without marks
+        "HỘI NGHỊ GIAO BAN CÔNG TÁC KHOA GIÁO QUÝ 3",  # capitals
+        unicodedata.normalize("NFD", SEED_TITLE_WORDS),  # decomposed, as macOS types it
+        "hooij nghij giao ban coong tacs khoa giaos quys 3",  # Telex keystrokes
+        "ho6i5 nghi5 giao ban co6ng ta1c khoa gia1o quy1 3",  # VNI keystrokes
+        "hội ngh giao ban công tác khoa giáo quý 3",  # one letter missing
+    ],
+)
+def test_the_same_article_comes_first_however_the_query_is_typed(catalog, typed):
+    assert ids(find(catalog, typed, limit=3)) == [
+        SEED,
+        "kg-2022-giao-ban-q1",
+        "ls-2018-bien-soan-lich-su",
+    ]
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "hooij nghij giao ban coong tacs khoa giaos quys 3",
+        "ho6i5 nghi5 giao ban co6ng ta1c khoa gia1o quy1 3",
+        "hội ngh giao ban công tác khoa giáo quý 3",
+    ],
+)
+def test_keystrokes_and_typos_are_offered_back_with_marks(catalog, typed):
+    assert find(catalog, typed).suggestion == SEED_TITLE_WORDS
+
+
+def test_both_tone_styles_find_the_same_articles(catalog):
+    old = find(catalog, "Tỉnh ủy Khánh Hòa", limit=50)
+    new = find(catalog, "Tỉnh uỷ Khánh Hoà", limit=50)
+    assert old.total == new.total == 36
+    assert ids(old) == ids(new)
+
+
+@pytest.mark.parametrize(
+    ("typed", "first"),
+    [
+        ("bán", "dl-2023-ban-hang-online"),
+        ("bạn", "bc-2023-ban-doc-tre"),
+        ("ban", SEED),
+    ],
+)
+def test_exact_marks_rank_above_folded_matches(catalog, typed, first):
+    result = find(catalog, typed)
+    assert result.total == 47  # every reading of `ban` is found...
+    assert ids(result)[0] == first  # ...and the one typed comes first
+
+
+def test_english_words_and_names_are_not_read_as_telex(catalog):
+    assert ids(find(catalog, "covid", limit=2)) == ["dl-2020-covid", "kg-2020-y-te-covid"]
+    assert find(catalog, "covid").suggestion is None
+    assert ids(find(catalog, "Le Huu Tho")) == ids(find(catalog, "Lê Hữu Thọ"))
+    assert find(catalog, "Lê Hữu Thọ").total == 8
+
+
+@pytest.mark.parametrize(
+    ("short", "long"),
+    [
+        ("UBND tỉnh", "Ủy ban nhân dân tỉnh"),
+        ("THCS", "trung học cơ sở"),
+    ],
+)
+def test_abbreviations_find_their_expansions_and_back(catalog, short, long):
+    # The same articles; the order may differ, as a marked expansion also scores exactness.
+    assert sorted(ids(find(catalog, short, limit=50))) == sorted(ids(find(catalog, long, limit=50)))
+    assert find(catalog, short).total == find(catalog, long).total > 2
+
+
+def test_document_codes(catalog):
+    assert ids(find(catalog, "10-CT/TW")) == ["kg-2021-tong-ket-chi-thi-10", SEED]
+    assert ids(find(catalog, "chi thi 10"))[0] == "kg-2021-tong-ket-chi-thi-10"
+    assert ids(find(catalog, "238-QĐ/TW")) == ids(find(catalog, "238-qd/tw"))
+
+
+def test_query_syntax(catalog):
+    assert find(catalog, '"giao ban công tác"').total == 5
+    with_covid = find(catalog, "hội nghị", limit=100)
+    without = find(catalog, "hội nghị -covid", limit=100)
+    assert without.total < with_covid.total
+    assert "dl-2020-covid" not in ids(without)
+    assert ids(find(catalog, 'title:"giao ban"', limit=3)) == [
+        "kg-2025-giao-ban-q1",
+        "kg-2022-giao-ban-q1",
+        SEED,
+    ]
+    assert find(catalog, 'author:"Lâm An"').total == 7
+    either = find(catalog, 'covid OR "mua bán"', limit=50)
+    assert {"dl-2023-ban-hang-online", "dl-2020-covid"} <= set(ids(either))
+
+
+@pytest.mark.parametrize(
+    "noise",
+    [
+        '"unbalanced',
+        "AND OR (",
+        "- + & * ? :",
+        "((((",
+        "title:",
+        '"""',
+        "\x00\x1f",
+        "ồ" * 2000,
+        "a OR OR OR b",
+        "\ud800 lone surrogate",
+    ],
+)
+def test_malformed_queries_are_searched_as_plain_words(catalog, noise):
+    result = find(catalog, noise)
+    assert result.total >= 0  # an answer, never an exception
+
+
+def test_an_empty_query_lists_articles_newest_first(catalog):
+    result = find(catalog, "", limit=3)
+    assert result.total == 48
+    assert ids(result) == ["kg-2025-giao-ban-q1", "ll-2025-trung-tam-chinh-tri", "vh-2025-sang-tac"]
+    assert all(hit.score is None for hit in result.hits)
+
+
+def test_matches_are_marked_including_folded_and_abbreviation_matches(catalog):
+    hit = find(catalog, "hoi nghi giao ban cong tac khoa giao quy 3").hits[0]
+    # Typed without marks, every reading is marked: `ban` marks `Ban` too.
+    assert hit.title == (
+        "<mark>Ban</mark> Tuyên <mark>giáo</mark> Tỉnh ủy tổ chức <mark>Hội "
+        "nghị giao ban công tác Khoa giáo Quý 3</mark> năm 2021"
+    )
+    assert "<mark>Hội nghị giao ban công tác Khoa giáo quý 3</mark> năm 2021" in hit.snippet
+    ubnd = find(catalog, "UBND").hits[0]
+    assert "<mark>Ủy ban nhân dân</mark>" in ubnd.snippet
+
+
+def test_snippets_and_titles_escape_article_text(catalog):
+    hit = find(catalog, "KH&CN").hits[0]
+    assert "&amp;" in hit.snippet
+    assert "<" not in hit.snippet.replace("<mark>", "").replace("</mark>", "")
+
+
+def test_filters_combine(catalog):
+    result = find(catalog, "hội nghị", sectors=("Khoa giáo",), limit=100)
+    assert {hit.sector for hit in result.hits} == {"Khoa giáo"}
+    request = SearchRequest.from_params(
+        {"q": ["hội nghị"], "from": ["06/10/2021"], "to": ["2021-12-31"], "limit": ["100"]}
+    )
+    dated = search(catalog, request)
+    assert sorted(ids(dated)) == [SEED, "kg-2021-tong-ket-chi-thi-10", "tt-2021-giao-ban-q3"]
+    topic = find(catalog, topics=("Hội nghị giao ban",), limit=100)
+    assert all("Hội nghị giao ban" in hit.topics for hit in topic.hits)
+    assert topic.total == 5
+
+
+def test_related_to_filter(catalog):
+    assert sorted(ids(find(catalog, related_to=SEED, limit=10))) == sorted(
+        [
+            "kg-2022-giao-ban-q1",
+            "tt-2021-giao-ban-q3",
+            "dl-2022-an-ninh-tu-tuong-q1",
+            "tt-2022-nang-cao-chat-luong",
+        ]
+    )
+
+
+def test_sorting_by_date(catalog):
+    newest = find(catalog, "hội nghị", sort="newest", limit=100)
+    dates = [hit.date[:10] for hit in newest.hits if hit.date]
+    assert dates == sorted(dates, reverse=True)
+    oldest = find(catalog, "hội nghị", sort="oldest", limit=100)
+    assert [h.id for h in oldest.hits if h.date] == [h.id for h in newest.hits if h.date][::-1]
+
+
+def test_facets_count_siblings_of_a_selection(catalog):
+    plain = find(catalog, "hội nghị")
+    chosen = find(catalog, "hội nghị", sectors=("Khoa giáo",))
+    counts = {v.value: v.count for v in plain.facets["sectors"]}
+    assert {v.value: v.count for v in chosen.facets["sectors"]} == counts
+    assert [v.value for v in chosen.facets["sectors"] if v.selected] == ["Khoa giáo"]
+    assert counts["Khoa giáo"] == chosen.total
+    assert sum(v.count for v in chosen.facets["years"]) == chosen.total
+
+
+def test_pages(catalog):
+    first = find(catalog, "tỉnh", limit=5)
+    second = find(catalog, "tỉnh", limit=5, page=2)
+    assert first.total == second.total > 10
+    assert not set(ids(first)) & set(ids(second))
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"from": ["2021-02-30"]}, "from: impossible date '2021-02-30'"),
+        ({"to": ["hôm qua"]}, "to: not a date"),
+        ({"limit": ["10000"]}, "limit must be between 1 and 100"),
+        ({"page": ["-1"]}, "page must be 1 or more"),
+        ({"page": ["x"]}, "page must be a whole number"),
+        ({"sort": ["random"]}, "sort must be one of relevance, newest, oldest"),
+        ({"page": ["200"], "limit": ["100"]}, "page × limit must be at most 10000"),
+        ({"from": ["2022-01-01"], "to": ["2021-01-01"]}, "the start date is after the end date"),
+    ],
+)
+def test_bad_parameters_are_refused_clearly(params, message):
+    with pytest.raises(BadQuery) as error:
+        SearchRequest.from_params(params)
+    assert message in error.value.message
+
+
+def test_related_articles_links_first_then_similar(catalog):
+    related = related_articles(catalog, SEED, limit=6)
+    assert [hit.id for hit in related[:4]] == [
+        "kg-2022-giao-ban-q1",
+        "tt-2021-giao-ban-q3",
+        "dl-2022-an-ninh-tu-tuong-q1",
+        "tt-2022-nang-cao-chat-luong",
+    ]
+    assert len(related) == 6
+    assert SEED not in [hit.id for hit in related]
+    with pytest.raises(ArticleNotFound):
+        related_articles(catalog, "no-such-article")
+
+
+def test_result_holds_no_whoosh_types(catalog):
+    import json
+
+    json.dumps(find(catalog, "hội nghị").to_dict(), ensure_ascii=False)
