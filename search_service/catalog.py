@@ -25,6 +25,7 @@ class Generation:
         self.searcher = searcher
         self.number = searcher.reader().generation()
         self.results: collections.OrderedDict = collections.OrderedDict()
+        self._lock = threading.Lock()
 
     @functools.cached_property
     def vocabulary(self) -> Vocabulary:
@@ -38,13 +39,15 @@ class Generation:
 
     def cached(self, key, compute):
         """A result computed once per generation (least recently used ones dropped)."""
-        if key in self.results:
-            self.results.move_to_end(key)
-            return self.results[key]
+        with self._lock:
+            if key in self.results:
+                self.results.move_to_end(key)
+                return self.results[key]
         value = compute()
-        self.results[key] = value
-        if len(self.results) > RESULT_CACHE_SIZE:
-            self.results.popitem(last=False)
+        with self._lock:
+            self.results[key] = value
+            if len(self.results) > RESULT_CACHE_SIZE:
+                self.results.popitem(last=False)
         return value
 
 

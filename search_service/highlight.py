@@ -7,14 +7,19 @@ exactly, or its folded form is one the query asked for folded (`hoi nghi` marks 
 text can never inject markup.
 """
 
+import functools
 import html
+import re
 
-from .analysis import SyllableTokenizer
 from .matching import Marks
 from .normalize import fold
 
 SNIPPET_SYLLABLES = 36
-_TOKENIZER = SyllableTokenizer(compounds=True)
+# Snippets are looked for in the first part of long articles only: the reader sees one
+# passage, and scanning a whole book for it would cost every search that finds the book.
+MAX_SCANNED = 20_000
+_SYLLABLE = re.compile(r"[^\W_]+")
+_CODE = re.compile(r"[^\W_]+(?:(?:[-/&]|(?<=\d)[.,](?=\d))[^\W_]+)+")
 
 
 def find_phrase(text: str, phrase: tuple[str, ...]) -> list[tuple[int, int]]:
@@ -23,25 +28,31 @@ def find_phrase(text: str, phrase: tuple[str, ...]) -> list[tuple[int, int]]:
     return sorted(spans)[: len(phrase)]
 
 
+@functools.lru_cache(maxsize=100_000)
+def _forms(syllable: str) -> tuple[str, str]:
+    lower = syllable.lower()
+    return lower, fold(lower)
+
+
 def _matches(text: str, marks: Marks) -> list[tuple[int, int, int]]:
-    """(position, start, end) of each marked token in `text`."""
+    """(syllable number, start, end) of each marked syllable or code in `text`."""
     found = []
-    syllables: list[tuple[int, int, int, str]] = []  # the first token at each position
-    for token in _TOKENIZER(text, positions=True, chars=True):
-        lower = token.text.lower()
-        folded = fold(lower)
+    syllables = [(m.start(), m.end(), *_forms(m.group())) for m in _SYLLABLE.finditer(text)]
+    for number, (start, end, lower, folded) in enumerate(syllables):
         if lower in marks.exact or folded in marks.folded:
-            found.append((token.pos, token.startchar, token.endchar))
-        if not syllables or syllables[-1][0] < token.pos:
-            syllables.append((token.pos, token.startchar, token.endchar, folded))
+            found.append((number, start, end))
+    if any(not word.isalnum() for word in marks.exact | marks.folded):
+        starts = {start: number for number, (start, *_) in enumerate(syllables)}
+        for match in _CODE.finditer(text):
+            lower, folded = _forms(match.group())
+            if lower in marks.exact or folded in marks.folded:
+                found.append((starts[match.start()], match.start(), match.end()))
+    folded_only = [s[3] for s in syllables]
     for phrase in marks.phrases:
         size = len(phrase)
         for i in range(len(syllables) - size + 1):
-            if (
-                syllables[i][3] == phrase[0]
-                and tuple(s[3] for s in syllables[i : i + size]) == phrase
-            ):
-                found.extend(s[:3] for s in syllables[i : i + size])
+            if folded_only[i] == phrase[0] and tuple(folded_only[i : i + size]) == phrase:
+                found.extend((i + k, *syllables[i + k][:2]) for k in range(size))
     return found
 
 
@@ -71,14 +82,8 @@ def mark(text: str, marks: Marks) -> str:
 
 def snippet(text: str, marks: Marks, size: int = SNIPPET_SYLLABLES) -> str:
     """The passage of `text` with the most matched words, escaped, matches marked."""
-    positions: list[int] = []
-    offsets: list[int] = []
-    last = -1
-    for token in _TOKENIZER(text, positions=True, chars=True):
-        if token.pos > last:
-            positions.append(token.pos)
-            offsets.append(token.startchar)
-            last = token.pos
+    text = text[:MAX_SCANNED]
+    offsets = [m.start() for m in _SYLLABLE.finditer(text)]
     if not offsets:
         return ""
     matches = _matches(text, marks)
