@@ -70,13 +70,15 @@ class FacetColumns:
 
     def count(
         self, matched: np.ndarray, sectors: tuple[str, ...], topics: tuple[str, ...]
-    ) -> dict[str, list[FacetValue]]:
-        """Facet counts over `matched` docnums, each facet ignoring its own selection."""
+    ) -> tuple[dict[str, list[FacetValue]], int]:
+        """Facet counts over `matched` docnums, each facet ignoring its own selection, and
+        how many of them the selection keeps."""
         in_match = np.zeros(len(self.sector), dtype=bool)
         in_match[matched] = True
         by_sector = self._mask_sectors(sectors)
         by_topic = self._mask_topics(topics)
-        return {
+        kept = in_match & by_sector & by_topic
+        facets = {
             "sectors": _values(
                 self.sector_names,
                 np.bincount(
@@ -94,8 +96,9 @@ class FacetColumns:
                 topics,
                 MAX_TOPIC_VALUES,
             ),
-            "years": self._years(in_match & by_sector & by_topic),
+            "years": self._years(kept),
         }
+        return facets, int(kept.sum())
 
     def _mask_sectors(self, sectors: tuple[str, ...]) -> np.ndarray:
         if not sectors:

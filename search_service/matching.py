@@ -53,11 +53,16 @@ class Marks:
 class Matching:
     """The Whoosh query for a parsed query, and what the index understood of it."""
 
-    query: q.Query
-    loose: q.Query  # any word instead of all: the fallback when all find nothing
+    required: q.Query  # every word: what an article must match
+    loose: q.Query  # any word instead: the fallback when every word finds nothing
+    bonus: q.Query | None  # what orders the matches: words and phrases standing together
     marks: Marks
     understood: str  # the query as read: keystrokes decoded, typos mended
     changed: bool  # whether `understood` differs from what was typed, beyond marks
+
+    def ranked(self, matching: q.Query) -> q.Query:
+        """`matching` (required or loose) with the bonuses that rank its articles."""
+        return q.AndMaybe(matching, self.bonus) if self.bonus else matching
 
 
 @dataclasses.dataclass
@@ -85,16 +90,13 @@ def build(
     bonus = builder.bonus()
     negative = [builder.clause(c) for c in parsed.negative]
 
-    def finish(matching: q.Query) -> q.Query:
-        if bonus:
-            matching = q.AndMaybe(matching, q.Or(bonus))
-        if negative:
-            matching = q.AndNot(matching, _any(negative))
-        return matching
+    def without_excluded(matching: q.Query) -> q.Query:
+        return q.AndNot(matching, _any(negative)) if negative else matching
 
     return Matching(
-        query=finish(q.And(required) if len(required) > 1 else required[0]),
-        loose=finish(q.Or(required)),
+        required=without_excluded(q.And(required) if len(required) > 1 else required[0]),
+        loose=without_excluded(q.Or(required)),
+        bonus=q.Or(bonus) if bonus else None,
         marks=Marks(
             frozenset(builder.mark_exact),
             frozenset(builder.mark_folded),

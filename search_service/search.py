@@ -124,14 +124,12 @@ def search(catalog: Catalog, request: SearchRequest) -> SearchResult:
 def _search(generation: Generation, request: SearchRequest) -> SearchResult:
     parsed = query.parse(request.q)
     found = matching.build(parsed, generation.vocabulary, prefix_last=request.as_you_type)
-    base = _base_filter(generation, request)
-    facet_filter = _facet_filter(request)
     if found is None:
         # Nothing to search for (an empty query, or only symbols): list the articles.
-        return _collect(generation, request, q.Every(), base, facet_filter, None, request.q)
-    result = _collect(generation, request, found.query, base, facet_filter, found, request.q)
+        return _collect(generation, request, q.Every(), None)
+    result = _collect(generation, request, found.required, found)
     if result.total == 0:
-        result = _collect(generation, request, found.loose, base, facet_filter, found, request.q)
+        result = _collect(generation, request, found.loose, found)
     suggestion = None
     if found.changed or result.total < FEW_RESULTS:
         suggestion = _with_marks(generation, found.understood)
@@ -160,34 +158,34 @@ def _with_marks(generation: Generation, text: str) -> str:
 def _collect(
     generation: Generation,
     request: SearchRequest,
-    wanted: q.Query,
-    base: q.Query | None,
-    facet_filter: q.Query | None,
+    matches: q.Query,
     found: matching.Matching | None,
-    text: str,
 ) -> SearchResult:
+    """One pass for the set of matches (facets and total), one for the top of the page."""
     searcher = generation.searcher
-    in_base = wanted if base is None else q.And([wanted, base])
+    base = _base_filter(generation, request)
+    in_base = matches if base is None else q.And([matches, base])
     matched = np.fromiter(searcher.docs_for_query(in_base), dtype=np.int32)
-    facets = generation.columns.count(matched, request.sectors, request.topics)
-    filter_query = _and(base, facet_filter)
+    facets, total = generation.columns.count(matched, request.sectors, request.topics)
     # Without words to rank by, relevance means nothing: newest first.
     sort = "newest" if found is None and request.sort == "relevance" else request.sort
-    sortedby = None if sort == "relevance" else "date"
-    page = searcher.search_page(
-        wanted,
-        request.page,
-        pagelen=request.limit,
-        filter=filter_query,
-        sortedby=sortedby,
+    ranked = sort == "relevance"
+    first = (request.page - 1) * request.limit
+    top = searcher.search(
+        found.ranked(matches) if found and ranked else matches,
+        limit=first + request.limit,
+        filter=_and(base, _facet_filter(request)),
+        sortedby=None if ranked else "date",
         reverse=sort == "newest",
     )
     marks = found.marks if found else matching.Marks()
-    ranked = sort == "relevance"
-    hits = [_hit(hit.fields(), hit.score if ranked else None, marks) for hit in page]
+    hits = [
+        _hit(top[i].fields(), top[i].score if ranked else None, marks)
+        for i in range(first, min(first + request.limit, top.scored_length()))
+    ]
     return SearchResult(
-        query=text,
-        total=page.total,
+        query=request.q,
+        total=total,
         page=request.page,
         limit=request.limit,
         took_ms=0.0,

@@ -50,7 +50,8 @@ def _suggest(generation, prefix: str, limit: int) -> list[Suggestion]:
         return []
     typed = [fold(w) for w in found.understood.split()]
     ranked = []
-    for rank, hit in enumerate(generation.searcher.search(found.query, limit=CANDIDATES)):
+    candidates = generation.searcher.search(found.ranked(found.required), limit=CANDIDATES)
+    for rank, hit in enumerate(candidates):
         title = hit["title"]
         # Titles where the words stand together, the last one begun, come first; earlier
         # in the title is better; then the search's own order.

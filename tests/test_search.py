@@ -245,3 +245,17 @@ def test_result_holds_no_whoosh_types(catalog):
     import json
 
     json.dumps(find(catalog, "hội nghị").to_dict(), ensure_ascii=False)
+
+
+def test_facet_counts_literal(catalog):
+    result = find(catalog, "giao ban", sectors=("Khoa giáo",))
+    assert result.total == 8
+    assert [(v.value, v.count, v.selected) for v in result.facets["sectors"]] == [
+        ("Khoa giáo", 8, True), ("Tuyên truyền", 7, False), ("Báo chí - Xuất bản", 5, False),
+        ("Dư luận xã hội", 5, False), ("Lý luận chính trị", 5, False),
+        ("Thông tin đối ngoại", 4, False), ("Lịch sử Đảng", 3, False),
+        ("Văn hóa - Văn nghệ", 3, False)]
+    assert [(v.value, v.count) for v in result.facets["years"]] == [
+        ("2025", 1), ("2024", 1), ("2023", 2), ("2022", 1), ("2021", 1), ("2020", 1),
+        ("2019", 1)]
+    assert ("Hội nghị giao ban", 2) in [(v.value, v.count) for v in result.facets["topics"]]
