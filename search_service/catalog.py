@@ -32,6 +32,12 @@ class Generation:
         return Vocabulary(self.searcher.reader())
 
     @functools.cached_property
+    def engine(self):
+        from .engine import Engine
+
+        return Engine(self.searcher)
+
+    @functools.cached_property
     def columns(self):
         from .facets import FacetColumns
 

@@ -12,6 +12,8 @@ import dataclasses
 import numpy as np
 from whoosh.util.times import long_to_datetime
 
+from .store import column_values
+
 MAX_TOPIC_VALUES = 30
 
 
@@ -31,6 +33,7 @@ class FacetColumns:
     sector: np.ndarray  # code into sector_names, -1 for none
     sector_names: list[str]
     year: np.ndarray  # 0 for none
+    date: np.ndarray  # Whoosh's number for the date, -1 for none
     topic_doc: np.ndarray  # document of each (document, topic) pair
     topic: np.ndarray  # code into topic_names of each pair
     topic_names: list[str]
@@ -41,14 +44,15 @@ class FacetColumns:
         size = reader.doc_count_all()
         if size == 0:
             empty = np.zeros(0, dtype=np.int32)
-            return cls(empty, [], empty, empty, empty, [])
-        sectors = reader.column_reader("sector")
-        dates = reader.column_reader("date", translate=False)
-        topics = reader.column_reader("topic_list")
+            return cls(empty, [], empty, np.zeros(0, dtype=np.int64), empty, empty, [])
+        sectors = column_values(reader, "sector")
+        dates = column_values(reader, "date", translate=False)
+        topics = column_values(reader, "topic_list")
         sector_codes: dict[str, int] = {}
         topic_codes: dict[str, int] = {}
         sector = np.full(size, -1, dtype=np.int32)
         year = np.zeros(size, dtype=np.int32)
+        date = np.full(size, -1, dtype=np.int64)
         pairs_doc: list[int] = []
         pairs_topic: list[int] = []
         for docnum in range(size):
@@ -56,6 +60,8 @@ class FacetColumns:
             if name:
                 sector[docnum] = sector_codes.setdefault(name, len(sector_codes))
             year[docnum] = _year(dates[docnum])
+            if year[docnum]:
+                date[docnum] = dates[docnum]
             for topic in topics[docnum] or ():
                 pairs_doc.append(docnum)
                 pairs_topic.append(topic_codes.setdefault(topic, len(topic_codes)))
@@ -63,20 +69,19 @@ class FacetColumns:
             sector,
             list(sector_codes),
             year,
+            date,
             np.array(pairs_doc, dtype=np.int32),
             np.array(pairs_topic, dtype=np.int32),
             list(topic_codes),
         )
 
     def count(
-        self, matched: np.ndarray, sectors: tuple[str, ...], topics: tuple[str, ...]
-    ) -> tuple[dict[str, list[FacetValue]], int]:
-        """Facet counts over `matched` docnums, each facet ignoring its own selection, and
-        how many of them the selection keeps."""
-        in_match = np.zeros(len(self.sector), dtype=bool)
-        in_match[matched] = True
-        by_sector = self._mask_sectors(sectors)
-        by_topic = self._mask_topics(topics)
+        self, in_match: np.ndarray, sectors: tuple[str, ...], topics: tuple[str, ...]
+    ) -> tuple[dict[str, list[FacetValue]], np.ndarray]:
+        """Facet counts over the matching documents (a mask), each facet ignoring its own
+        selection, and the mask of those the selection keeps."""
+        by_sector = self.mask_sectors(sectors)
+        by_topic = self.mask_topics(topics)
         kept = in_match & by_sector & by_topic
         facets = {
             "sectors": _values(
@@ -98,15 +103,21 @@ class FacetColumns:
             ),
             "years": self._years(kept),
         }
-        return facets, int(kept.sum())
+        return facets, kept
 
-    def _mask_sectors(self, sectors: tuple[str, ...]) -> np.ndarray:
+    def mask_dates(self, start: int, end: int) -> np.ndarray:
+        """Documents dated from `start` to `end` inclusive (Whoosh's date numbers)."""
+        return (self.date >= start) & (self.date <= end)
+
+    def mask_sectors(self, sectors: tuple[str, ...]) -> np.ndarray:
+        """Documents in any of `sectors` (all documents when none is chosen)."""
         if not sectors:
             return np.ones(len(self.sector), dtype=bool)
         codes = [self.sector_names.index(s) for s in sectors if s in self.sector_names]
         return np.isin(self.sector, codes)
 
-    def _mask_topics(self, topics: tuple[str, ...]) -> np.ndarray:
+    def mask_topics(self, topics: tuple[str, ...]) -> np.ndarray:
+        """Documents with any of `topics` (all documents when none is chosen)."""
         mask = np.ones(len(self.sector), dtype=bool)
         if topics:
             codes = [self.topic_names.index(t) for t in topics if t in self.topic_names]
@@ -123,12 +134,14 @@ class FacetColumns:
 def _values(
     names: list[str], counts: np.ndarray, selected: tuple[str, ...], limit: int | None = None
 ) -> list[FacetValue]:
-    order = sorted(range(len(names)), key=lambda i: (-counts[i], names[i]))
-    values = [
-        FacetValue(names[i], int(counts[i]), names[i] in selected)
-        for i in order
-        if counts[i] or names[i] in selected
-    ]
+    chosen_codes = [names.index(name) for name in selected if name in names]
+    nonzero = np.flatnonzero(counts)
+    if limit is not None and len(nonzero) > limit:
+        # Only the most frequent values are shown: pick them before sorting by name.
+        nonzero = nonzero[np.argpartition(-counts[nonzero], limit)[:limit]]
+    present = set(nonzero.tolist()) | set(chosen_codes)
+    order = sorted(present, key=lambda i: (-counts[i], names[i]))
+    values = [FacetValue(names[i], int(counts[i]), names[i] in selected) for i in order]
     if limit is not None:
         chosen = [v for v in values if v.selected]
         values = chosen + [v for v in values if not v.selected][: max(0, limit - len(chosen))]

@@ -13,8 +13,8 @@ vocabulary:
 
 All words are required (each in the title or the body). Ranking adds, on top of each word's
 BM25F score (the title counting three times the body), bonuses for adjacent words forming
-one of pyvi's words in the article and for the whole query as a phrase in the title or body:
-multi-syllable words and phrases rank above scattered syllables.
+one of pyvi's words in the article, and (see `search`) for the whole query standing as a
+phrase in the title: multi-syllable words and phrases rank above scattered syllables.
 """
 
 import dataclasses
@@ -32,8 +32,6 @@ from .vocabulary import Vocabulary
 FIELD_BOOST = {"title": 3.0, "body": 1.0, "author": 1.0}
 EXACT_BOOST = 1.5
 WORD_BONUS = 1.0
-TITLE_PHRASE_BONUS = 4.0
-BODY_PHRASE_BONUS = 1.0
 # A Telex reading replaces the word as typed when the index holds it this many times more.
 KEYSTROKE_EVIDENCE = 20
 MAX_PREFIX_TERMS = 24
@@ -59,6 +57,7 @@ class Matching:
     marks: Marks
     understood: str  # the query as read: keystrokes decoded, typos mended
     changed: bool  # whether `understood` differs from what was typed, beyond marks
+    phrase: tuple[str, ...]  # the plain words in order, folded, for the title-phrase bonus
 
     def ranked(self, matching: q.Query) -> q.Query:
         """`matching` (required or loose) with the bonuses that rank its articles."""
@@ -104,6 +103,7 @@ def build(
         ),
         understood=" ".join(builder.understood),
         changed=builder.changed,
+        phrase=builder.sequence(),
     )
 
 
@@ -259,12 +259,11 @@ class _Builder:
                     q.Term(WORD_FIELDS[f], word, boost=WORD_BONUS * FIELD_BOOST[f])
                     for f in TEXT_FIELDS
                 ]
-        if len(folded) > 1:
-            found += [
-                q.Phrase("title", folded, boost=TITLE_PHRASE_BONUS),
-                q.Phrase("body", folded, boost=BODY_PHRASE_BONUS),
-            ]
         return found
+
+    def sequence(self) -> tuple[str, ...]:
+        """The plain words in order, folded: the phrase whose presence in a title counts."""
+        return tuple(fold(w.forms[0][0]) for w in self._sequence)
 
 
 def _syllables(text: str) -> tuple[list[str], list[str]]:

@@ -45,7 +45,9 @@ def build_schema() -> fields.Schema:
         body_words=PreparedText(analyzer=words, phrase=False),
         author=PreparedText(analyzer=syllables, stored=True),
         captions=fields.STORED(),
-        title_key=fields.ID(),
+        # The title's folded words: resolves related titles, and (a column) lets ranking
+        # check whole-phrase title matches without loading stored documents.
+        title_key=fields.ID(sortable=True),
         date=fields.DATETIME(sortable=True),
         published=fields.STORED(),
         sector=fields.ID(stored=True, sortable=True),

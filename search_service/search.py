@@ -16,6 +16,7 @@ from collections.abc import Mapping
 
 import numpy as np
 from whoosh import query as q
+from whoosh.util.times import datetime_to_long
 
 from . import dates, matching, query
 from .catalog import Catalog, Generation
@@ -29,6 +30,10 @@ SORTS = ("relevance", "newest", "oldest")
 MAX_LIMIT = 100
 MAX_DEPTH = 10_000  # page × limit: deeper pages are refused, not computed
 FEW_RESULTS = 3
+# How many of the best are checked for the query standing whole in their title, and how much
+# that multiplies their score.
+TITLE_PHRASE_POOL = 100
+TITLE_PHRASE_FACTOR = 1.5
 
 
 @dataclasses.dataclass(frozen=True)
@@ -161,31 +166,31 @@ def _collect(
     matches: q.Query,
     found: matching.Matching | None,
 ) -> SearchResult:
-    """One pass for the set of matches (facets and total), one for the top of the page."""
-    searcher = generation.searcher
-    base = _base_filter(generation, request)
-    in_base = matches if base is None else q.And([matches, base])
-    matched = np.fromiter(searcher.docs_for_query(in_base), dtype=np.int32)
-    facets, total = generation.columns.count(matched, request.sectors, request.topics)
-    # Without words to rank by, relevance means nothing: newest first.
-    sort = "newest" if found is None and request.sort == "relevance" else request.sort
-    ranked = sort == "relevance"
+    """Evaluate the query over the whole index at once (engine), then filter, count the
+    facets, and order only what the page shows."""
+    columns = generation.columns
+    ranked = found is not None and request.sort == "relevance"
+    in_match, scores = generation.engine.evaluate(found.ranked(matches) if ranked else matches)
+    in_match &= _base_mask(generation, request)
+    facets, kept = columns.count(in_match, request.sectors, request.topics)
+    candidates = np.flatnonzero(kept)
     first = (request.page - 1) * request.limit
-    top = searcher.search(
-        found.ranked(matches) if found and ranked else matches,
-        limit=first + request.limit,
-        filter=_and(base, _facet_filter(request)),
-        sortedby=None if ranked else "date",
-        reverse=sort == "newest",
-    )
+    wanted = first + request.limit
+    if ranked:
+        order = _best(candidates, scores, wanted + TITLE_PHRASE_POOL)
+        order = _title_phrase_first(generation, order, scores, found.phrase)[first:wanted]
+    else:
+        # Without words to rank by, relevance means nothing: newest first.
+        dates = columns.date[candidates]
+        newest = request.sort != "oldest"
+        keys = np.where(dates < 0, np.int64(-1 if newest else 2**62), dates)
+        order = candidates[np.argsort(-keys if newest else keys, kind="stable")][first:wanted]
     marks = found.marks if found else matching.Marks()
-    hits = [
-        _hit(top[i].fields(), top[i].score if ranked else None, marks)
-        for i in range(first, min(first + request.limit, top.scored_length()))
-    ]
+    stored = generation.searcher.stored_fields
+    hits = [_hit(stored(int(n)), float(scores[n]) if ranked else None, marks) for n in order]
     return SearchResult(
         query=request.q,
-        total=total,
+        total=len(candidates),
         page=request.page,
         limit=request.limit,
         took_ms=0.0,
@@ -193,6 +198,48 @@ def _collect(
         facets=facets,
         suggestion=None,
     )
+
+
+def _best(candidates: np.ndarray, scores: np.ndarray, count: int) -> np.ndarray:
+    """The `count` best-scored candidates, best first."""
+    if len(candidates) > count:
+        candidates = candidates[np.argpartition(-scores[candidates], count)[:count]]
+    return candidates[np.argsort(-scores[candidates], kind="stable")]
+
+
+def _title_phrase_first(generation: Generation, order: np.ndarray, scores: np.ndarray,
+                        phrase: tuple[str, ...]) -> np.ndarray:
+    """Among the best, lift the articles whose title holds the query's words as one phrase:
+    a reader who types words of a title means that article."""
+    if len(phrase) < 2:
+        return order
+    titles = generation.engine.title_keys
+    wanted = " " + " ".join(phrase) + " "
+    for n in order:
+        if wanted in " " + titles[n] + " ":
+            scores[n] *= TITLE_PHRASE_FACTOR
+    return order[np.argsort(-scores[order], kind="stable")]
+
+
+def _base_mask(generation: Generation, request: SearchRequest) -> np.ndarray:
+    """Filters that facets count within: dates and the related-to article."""
+    columns = generation.columns
+    mask = np.ones(len(columns.sector), dtype=bool)
+    if request.date_from or request.date_to:
+        start = datetime.datetime.combine(
+            request.date_from or datetime.date(1, 1, 1), datetime.time.min)
+        end = datetime.datetime.combine(
+            request.date_to or datetime.date(9999, 12, 31), datetime.time.max)
+        mask &= columns.mask_dates(datetime_to_long(start), datetime_to_long(end))
+    if request.related_to:
+        related = np.zeros_like(mask)
+        searcher = generation.searcher
+        for linked in linked_ids(searcher, request.related_to):
+            number = searcher.document_number(id=linked)
+            if number is not None:
+                related[number] = True
+        mask &= related
+    return mask
 
 
 def related_articles(catalog: Catalog, article_id: str, limit: int = 10) -> list[Hit]:
@@ -225,44 +272,6 @@ def _hit(stored: dict, score: float | None, marks: matching.Marks) -> Hit:
         score=round(score, 3) if score is not None else None,
         snippet=snippet(stored.get("body") or "", marks),
     )
-
-
-def _base_filter(generation: Generation, request: SearchRequest) -> q.Query | None:
-    """Filters that facets count within: dates and the related-to article."""
-    parts = []
-    if request.date_from or request.date_to:
-        start = datetime.datetime.combine(
-            request.date_from or datetime.date(1, 1, 1), datetime.time.min
-        )
-        end = datetime.datetime.combine(
-            request.date_to or datetime.date(9999, 12, 31), datetime.time.max
-        )
-        parts.append(q.DateRange("date", start, end))
-    if request.related_to:
-        linked = linked_ids(generation.searcher, request.related_to)
-        parts.append(q.Or([q.Term("id", i) for i in linked]) if linked else q.NullQuery())
-    return _and(*parts)
-
-
-def _facet_filter(request: SearchRequest) -> q.Query | None:
-    """Filters chosen from the facets: sectors and topics (any of those chosen)."""
-    parts = []
-    if request.sectors:
-        parts.append(q.Or([q.Term("sector", s) for s in request.sectors]))
-    if request.topics:
-        parts.append(
-            q.Or(
-                [q.Term(field, t) for t in request.topics for field in ("topics", "derived_topics")]
-            )
-        )
-    return _and(*parts)
-
-
-def _and(*parts: q.Query | None) -> q.Query | None:
-    present = [p for p in parts if p is not None]
-    if not present:
-        return None
-    return present[0] if len(present) == 1 else q.And(present)
 
 
 def _day(value: str, name: str) -> datetime.date | None:

@@ -32,9 +32,9 @@ def index_stats(path: Path) -> IndexStats:
         sectors: dict[str, int] = {}
         dates: list[datetime.datetime] = []
         if reader.doc_count():
-            sector_column = reader.column_reader("sector")
+            sector_column = store.column_values(reader, "sector")
             # Raw numbers: articles without a date hold a sentinel no datetime can represent.
-            date_column = reader.column_reader("date", translate=False)
+            date_column = store.column_values(reader, "date", translate=False)
             for docnum in reader.all_doc_ids():
                 sector = sector_column[docnum]
                 if sector:
@@ -54,8 +54,8 @@ def index_stats(path: Path) -> IndexStats:
         )
 
 
-def _datetime(raw: int) -> datetime.datetime | None:
+def _datetime(raw: int | None) -> datetime.datetime | None:
     try:
         return long_to_datetime(raw)
-    except (OverflowError, ValueError):
+    except (OverflowError, ValueError, TypeError):
         return None

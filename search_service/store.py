@@ -109,6 +109,24 @@ def _wait_for(acquire, path: Path, timeout: float):
             time.sleep(0.1)
 
 
+def column_values(reader, field: str, default=None, translate: bool = True) -> list:
+    """The value of a column field for every document number of `reader`.
+
+    Read segment by segment: Whoosh's multi-segment column reader skips segments that lack
+    the column (none of their documents had the field) and then misplaces the others.
+    """
+    if reader.doc_count_all() == 0:
+        return []
+    values: list = []
+    for leaf, _offset in reader.leaf_readers():
+        if leaf.has_column(field):
+            column = leaf.column_reader(field, translate=translate)
+            values.extend(column[n] for n in range(leaf.doc_count_all()))
+        else:
+            values.extend([default] * leaf.doc_count_all())
+    return values
+
+
 class Writer:
     """The index's one writer: adds, replaces and deletes articles, commits in batches."""
 
@@ -136,9 +154,9 @@ class Writer:
             reader = searcher.reader()
             if reader.doc_count_all() == 0:
                 return {}, set()
-            ids = reader.column_reader("id")
-            hashes = reader.column_reader("content_hash")
-            sources = reader.column_reader("source_hash")
+            ids = column_values(reader, "id")
+            hashes = column_values(reader, "content_hash")
+            sources = column_values(reader, "source_hash")
             live = list(reader.all_doc_ids())
             return {ids[n]: hashes[n] for n in live}, {sources[n] for n in live}
 

@@ -75,7 +75,7 @@ def test_exact_marks_rank_above_folded_matches(catalog, typed, first):
 def test_english_words_and_names_are_not_read_as_telex(catalog):
     assert ids(find(catalog, "covid", limit=2)) == ["dl-2020-covid", "kg-2020-y-te-covid"]
     assert find(catalog, "covid").suggestion is None
-    assert ids(find(catalog, "Le Huu Tho")) == ids(find(catalog, "Lê Hữu Thọ"))
+    assert set(ids(find(catalog, "Le Huu Tho"))) == set(ids(find(catalog, "Lê Hữu Thọ")))
     assert find(catalog, "Lê Hữu Thọ").total == 8
 
 
@@ -149,8 +149,9 @@ def test_matches_are_marked_including_folded_and_abbreviation_matches(catalog):
         "nghị giao ban công tác Khoa giáo Quý 3</mark> năm 2021"
     )
     assert "<mark>Hội nghị giao ban công tác Khoa giáo quý 3</mark> năm 2021" in hit.snippet
-    ubnd = find(catalog, "UBND").hits[0]
-    assert "<mark>Ủy ban nhân dân</mark>" in ubnd.snippet
+    snippets = [hit.snippet for hit in find(catalog, "UBND").hits]
+    assert "<mark>UBND</mark>" in snippets[0]  # written as typed ranks first
+    assert any("<mark>Ủy ban nhân dân</mark>" in s for s in snippets)
 
 
 def test_snippets_and_titles_escape_article_text(catalog):
