@@ -10,7 +10,12 @@ The data flows down the modules, and imports point the same way::
     schema        the fields of the index
     store         the index on disk, its lock and its one writer
     ingest        paths -> parallel workers -> writer -> Summary
-    search        query -> SearchResult            (plain objects, no Whoosh types)
+    query         what was typed -> ParsedQuery    (phrases, -exclusions, OR, fields)
+    matching      ParsedQuery -> query tree        (forms of each word, bonuses)
+    engine        query tree -> matches and scores (NumPy over cached postings)
+    search        SearchRequest -> SearchResult    (plain objects, no Whoosh types)
+    suggest       prefix -> titles
     stats         index -> IndexStats
     cli           the `search-service` command
+    web/          Flask app: pages, JSON API, CSV, OpenSearch   (templates/ at the top)
 """

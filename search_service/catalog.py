@@ -73,7 +73,10 @@ class Catalog:
                 generation = Generation(store.open_index(self.path).searcher())
             elif not generation.searcher.up_to_date():
                 store.check_version(self.path)
-                fresh = generation.searcher.refresh()
+                # A new searcher, not Searcher.refresh(): refresh reuses segment readers by
+                # segment and keeps their old deletions, so deleted articles stayed found.
+                fresh = store.open_index(self.path).searcher()
+                generation.searcher.close()
                 generation = Generation(fresh)
             self._generation = generation
             return generation

@@ -8,6 +8,7 @@ import argparse
 import dataclasses
 import html
 import json
+import os
 import sys
 import time
 from pathlib import Path
@@ -120,6 +121,28 @@ def _parser() -> argparse.ArgumentParser:
     complete.add_argument("prefix")
     complete.add_argument("--json", action="store_true", help="print JSON")
     complete.set_defaults(command=_suggest)
+
+    web = commands.add_parser(
+        "serve",
+        parents=[common],
+        help="serve the search pages and the JSON API (indexes the samples into an empty index)",
+    )
+    web.add_argument(
+        "--bind",
+        type=_address,
+        default=os.environ.get("SEARCH_SERVICE_BIND") or "127.0.0.1:8000",
+        metavar="HOST:PORT",
+        help="address to listen on (default: $SEARCH_SERVICE_BIND or %(default)s)",
+    )
+    web.add_argument(
+        "--workers",
+        type=_positive,
+        help="gunicorn worker processes (default: $SEARCH_SERVICE_WORKERS or cores + 1)",
+    )
+    web.add_argument(
+        "--dev", action="store_true", help="run Flask's development server, reloading on changes"
+    )
+    web.set_defaults(command=_serve)
     return parser
 
 
@@ -131,6 +154,13 @@ def _positive(value: str) -> int:
     if number < 1:
         raise argparse.ArgumentTypeError("must be at least 1")
     return number
+
+
+def _address(value: str) -> str:
+    host, _, port = value.rpartition(":")
+    if not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise argparse.ArgumentTypeError(f"not HOST:PORT: {value!r}")
+    return value
 
 
 def _index(args) -> int:
@@ -277,6 +307,13 @@ def _plain(marked: str) -> str:
     """HTML with <mark> to terminal text: matches in bold where the terminal shows it."""
     bold, normal = ("\033[1m", "\033[0m") if sys.stdout.isatty() else ("", "")
     return html.unescape(marked.replace("<mark>", bold).replace("</mark>", normal))
+
+
+def _serve(args) -> int:
+    # Imported here: Flask is needed by this command only.
+    from .web import serve
+
+    return serve.serve(args.index, args.bind, dev=args.dev, workers=args.workers)
 
 
 def _suggest(args) -> int:

@@ -50,7 +50,9 @@ class Engine:
         if field not in self._lengths:
             lengths = np.fromiter(
                 (self.reader.doc_field_length(n, field, 0) for n in range(self.size)),
-                dtype=np.float32, count=self.size)
+                dtype=np.float32,
+                count=self.size,
+            )
             average = float(lengths[self.live].mean()) if self.live.any() else 1.0
             self._lengths[field] = (lengths, average or 1.0)
         return self._lengths[field]
@@ -138,8 +140,11 @@ class Engine:
         docs = np.fromiter(self.searcher.docs_for_query(query), dtype=np.int32)
         mask[docs] = True
         mask &= self.live
-        words = [q.Term(query.fieldname, w, boost=query.boost)
-                 for w in getattr(query, "words", [])] if hasattr(query, "fieldname") else []
+        words = (
+            [q.Term(query.fieldname, w, boost=query.boost) for w in getattr(query, "words", [])]
+            if hasattr(query, "fieldname")
+            else []
+        )
         for word in words:
             score += self._term(word)[1]
         return mask, score * mask
@@ -163,6 +168,6 @@ def _read_leaf(matcher, ids: list[int], weights: list[float]) -> None:
             matcher._read_ids()
         if matcher._weights is None:
             matcher._read_weights()
-        ids.extend(matcher._ids[matcher._i:])
-        weights.extend(matcher._weights[matcher._i:])
+        ids.extend(matcher._ids[matcher._i :])
+        weights.extend(matcher._weights[matcher._i :])
         matcher._next_block()

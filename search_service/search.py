@@ -207,8 +207,9 @@ def _best(candidates: np.ndarray, scores: np.ndarray, count: int) -> np.ndarray:
     return candidates[np.argsort(-scores[candidates], kind="stable")]
 
 
-def _title_phrase_first(generation: Generation, order: np.ndarray, scores: np.ndarray,
-                        phrase: tuple[str, ...]) -> np.ndarray:
+def _title_phrase_first(
+    generation: Generation, order: np.ndarray, scores: np.ndarray, phrase: tuple[str, ...]
+) -> np.ndarray:
     """Among the best, lift the articles whose title holds the query's words as one phrase:
     a reader who types words of a title means that article."""
     if len(phrase) < 2:
@@ -227,9 +228,11 @@ def _base_mask(generation: Generation, request: SearchRequest) -> np.ndarray:
     mask = np.ones(len(columns.sector), dtype=bool)
     if request.date_from or request.date_to:
         start = datetime.datetime.combine(
-            request.date_from or datetime.date(1, 1, 1), datetime.time.min)
+            request.date_from or datetime.date(1, 1, 1), datetime.time.min
+        )
         end = datetime.datetime.combine(
-            request.date_to or datetime.date(9999, 12, 31), datetime.time.max)
+            request.date_to or datetime.date(9999, 12, 31), datetime.time.max
+        )
         mask &= columns.mask_dates(datetime_to_long(start), datetime_to_long(end))
     if request.related_to:
         related = np.zeros_like(mask)

@@ -252,11 +252,38 @@ def test_facet_counts_literal(catalog):
     result = find(catalog, "giao ban", sectors=("Khoa giáo",))
     assert result.total == 8
     assert [(v.value, v.count, v.selected) for v in result.facets["sectors"]] == [
-        ("Khoa giáo", 8, True), ("Tuyên truyền", 7, False), ("Báo chí - Xuất bản", 5, False),
-        ("Dư luận xã hội", 5, False), ("Lý luận chính trị", 5, False),
-        ("Thông tin đối ngoại", 4, False), ("Lịch sử Đảng", 3, False),
-        ("Văn hóa - Văn nghệ", 3, False)]
+        ("Khoa giáo", 8, True),
+        ("Tuyên truyền", 7, False),
+        ("Báo chí - Xuất bản", 5, False),
+        ("Dư luận xã hội", 5, False),
+        ("Lý luận chính trị", 5, False),
+        ("Thông tin đối ngoại", 4, False),
+        ("Lịch sử Đảng", 3, False),
+        ("Văn hóa - Văn nghệ", 3, False),
+    ]
     assert [(v.value, v.count) for v in result.facets["years"]] == [
-        ("2025", 1), ("2024", 1), ("2023", 2), ("2022", 1), ("2021", 1), ("2020", 1),
-        ("2019", 1)]
+        ("2025", 1),
+        ("2024", 1),
+        ("2023", 2),
+        ("2022", 1),
+        ("2021", 1),
+        ("2020", 1),
+        ("2019", 1),
+    ]
     assert ("Hội nghị giao ban", 2) in [(v.value, v.count) for v in result.facets["topics"]]
+
+
+def test_a_deleted_article_is_not_found_on_the_next_search(tmp_path):
+    # Regression: refreshing with Searcher.refresh() kept old deletions.
+    from search_service import ingest
+    from search_service.catalog import Catalog
+
+    from .records import article, write_jsonl
+
+    index = tmp_path / "index"
+    ingest.ingest([write_jsonl(tmp_path / "a.jsonl", [article(1), article(2)])], index, workers=1)
+    opened = Catalog(index)
+    assert find(opened, "hội nghị").total == 2
+    ingest.delete(["a1"], index)
+    assert ids(find(opened, "hội nghị")) == ["a2"]
+    opened.close()

@@ -1,0 +1,75 @@
+"""gunicorn settings of the search service: `gunicorn -c gunicorn.conf.py`.
+
+`search-service serve` runs gunicorn with this file; the environment variables with the
+SEARCH_SERVICE_ prefix set what the command's options set (the app reads the rest of its
+settings from the environment itself, see the README).
+"""
+
+import os
+import tempfile
+
+# The app, built by its factory in each worker (see preload_app below).
+wsgi_app = "search_service.web:create_app()"
+
+# Loopback by default: the service is meant to sit behind the site's reverse proxy, which
+# terminates TLS and faces the network. SEARCH_SERVICE_BIND=0.0.0.0:8000 opens it wider.
+bind = os.environ.get("SEARCH_SERVICE_BIND") or "127.0.0.1:8000"
+
+# A search is CPU work in Python (parsing, Whoosh scoring, facets, snippets), so the
+# processes that can run at once are one a core; one more keeps the cores busy while a
+# worker waits on disk or streams a long CSV export to a slow client. More than that
+# only adds memory: each worker holds its own searcher and per-generation caches.
+workers = int(os.environ.get("SEARCH_SERVICE_WORKERS") or (os.cpu_count() or 1) + 1)
+
+# Synchronous workers, one request at a time: Whoosh searchers read their files through
+# shared file positions and are not meant for concurrent use from threads, and threads
+# would not run Python searches in parallel anyway (the GIL).
+worker_class = "sync"
+threads = 1
+
+# The index must be opened after the fork: a Whoosh searcher or SQLite connection shared
+# by processes corrupts reads. Without preloading, each worker imports and builds the app
+# itself (the catalog opens lazily on its first request in any case), and a HUP reloads
+# new code.
+preload_app = False
+
+# A worker that has not answered in this time is killed and replaced. The longest
+# legitimate request is a CSV export of 10,000 rows (100 searches of 100 hits with
+# snippets), which takes well under this on the full corpus; searches take milliseconds.
+timeout = 120
+
+# On a restart or shutdown, requests in flight (an export) get this long to finish.
+graceful_timeout = 30
+
+# Keep-alive behind a proxy on the same machine; sync workers close after each response
+# anyway, so this matters only to other worker classes.
+keepalive = 5
+
+# Workers keep their searcher and caches for their whole life: a restart costs the
+# first request a cold index (vocabulary and facet columns read again). Memory is bounded
+# by the caches' own limits, so workers are not recycled after a count of requests.
+max_requests = 0
+
+# Up to 8 KiB request lines, gunicorn's maximum: a long query then reaches the app, which
+# answers 413 in its JSON error shape (its own limit is SEARCH_SERVICE_MAX_REQUEST_BYTES).
+limit_request_line = 8190
+
+# The heartbeat file each worker touches; in memory where available, so that a slow or
+# full disk cannot make the arbiter think a worker hangs.
+worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else tempfile.gettempdir()
+
+# Access log on standard output, for the process manager to collect. Without the client
+# address and user agent: the service keeps no personal data about its readers. Each line
+# has the time, the request line, the status, the size and the time taken in ms.
+accesslog = os.environ.get("SEARCH_SERVICE_ACCESS_LOG") or "-"
+access_log_format = '%(t)s "%(r)s" %(s)s %(B)s %(M)sms'
+errorlog = "-"
+loglevel = os.environ.get("SEARCH_SERVICE_LOG_LEVEL") or "info"
+
+# The name in `ps` and `top`.
+proc_name = "search-service"
+
+# gunicorn's control socket lives at one path per user ($HOME/.gunicorn/gunicorn.ctl), so
+# two instances on a machine (the service, a test run, a benchmark) would take it from each
+# other. The service is managed by signals (HUP reloads, TERM stops) instead.
+control_socket_disable = True

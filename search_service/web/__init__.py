@@ -1,0 +1,61 @@
+"""The web service: staff pages, the site search box and the JSON API, over the library.
+
+    settings     the settings table: defaults -> SEARCH_SERVICE_* environment -> test dict
+    resources    the catalog and the search log, opened lazily in each worker
+    search_log   counts of queries by day and result count (no data about readers)
+    params       request parameters, as the library reads them
+    pages        /, /articles/<id>, /search.csv, /searches, /opensearch.xml   (HTML, CSV)
+      links      the URLs of a search page's states (facets, sorts, pages)
+      export     the CSV export, streamed
+      formatting dates and numbers the Vietnamese way
+    api          /api/search, /api/articles/<id>[/related], /api/suggest, /api/sectors,
+                 /api/topics, /api/searches, /api/openapi.json, /health      (JSON)
+      openapi    the OpenAPI 3.1 document of the API
+    errors       every error to one JSON shape or a Vietnamese page
+    security     headers, CORS for configured origins, request size
+    serve        `search-service serve`: samples into an empty index, then gunicorn
+
+Templates and static files are in the top-level `templates/` of a checkout; an installed
+package carries them as `search_service/web/templates` (setup.cfg maps that package to
+the top-level folder), so both are looked for.
+"""
+
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from . import api, errors, formatting, pages, resources, security, settings
+
+_HERE = Path(__file__).resolve().parent
+
+
+def templates_folder() -> Path:
+    """The templates: installed beside this module, or at the top of the checkout."""
+    for candidate in (_HERE / "templates", _HERE.parents[1] / "templates"):
+        if (candidate / "base.html").is_file():
+            return candidate
+    raise RuntimeError(f"no templates in {_HERE / 'templates'} nor {_HERE.parents[1]}")
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """The Flask app, configured by `settings`; nothing is opened until a request."""
+    folder = templates_folder()
+    app = Flask(__name__, template_folder=folder, static_folder=folder / "static")
+    app.config.from_mapping(settings.load(test_config))
+    # Vietnamese stays readable in JSON, and fields keep the order of the result object.
+    app.json.ensure_ascii = False
+    app.json.sort_keys = False
+    if app.config["PROXY_HOPS"]:
+        hops = app.config["PROXY_HOPS"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_proto=hops, x_host=hops)
+    app.jinja_env.globals["site_name"] = app.config["SITE_NAME"]
+    app.jinja_env.lstrip_blocks = True
+    resources.init_app(app)
+    formatting.init_app(app)
+    errors.init_app(app)
+    security.init_app(app)
+    app.register_blueprint(pages.bp)
+    app.register_blueprint(api.bp)
+    return app

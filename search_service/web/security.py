@@ -1,0 +1,60 @@
+"""Response headers that limit what a page can do, CORS for the configured origins only,
+and the size limit of requests.
+
+The pages run no inline script or style, so the Content-Security-Policy allows only this
+origin's files. The JSON API answers cross-origin requests only from `CORS_ORIGINS` (the
+public site that embeds the search box); any other origin gets no CORS header, so the
+browser keeps the response from its page.
+"""
+
+from flask import Flask, abort, request
+from werkzeug.wrappers import Response
+
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'none'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "connect-src 'self'",
+        "form-action 'self'",
+        "base-uri 'none'",
+        "frame-ancestors 'none'",
+    ]
+)
+HEADERS = {
+    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "strict-origin-when-cross-origin",
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=(), interest-cohort=()",
+}
+CORS_PATHS = ("/api/", "/opensearch.xml")
+CORS_MAX_AGE = "86400"
+
+
+def init_app(app: Flask) -> None:
+    """Register the size check and the headers."""
+    allowed = frozenset(app.config["CORS_ORIGINS"])
+    limit = app.config["MAX_REQUEST_BYTES"]
+    app.config["MAX_CONTENT_LENGTH"] = limit
+
+    @app.before_request
+    def refuse_oversized():
+        # Flask checks the body's declared length only when the body is read; a search is a
+        # GET whose size is its query string.
+        if len(request.query_string) > limit or (request.content_length or 0) > limit:
+            abort(413, f"the request is larger than {limit} bytes")
+
+    @app.after_request
+    def add_headers(response: Response) -> Response:
+        for name, value in HEADERS.items():
+            response.headers.setdefault(name, value)
+        origin = request.headers.get("Origin")
+        if origin and request.path.startswith(CORS_PATHS):
+            response.vary.add("Origin")
+            if origin.rstrip("/") in allowed:
+                response.headers["Access-Control-Allow-Origin"] = origin
+                response.headers["Access-Control-Allow-Methods"] = "GET"
+                response.headers["Access-Control-Max-Age"] = CORS_MAX_AGE
+        return response

@@ -1,0 +1,61 @@
+"""`search-service serve`: index the bundled samples into an empty index, then serve.
+
+gunicorn runs the app with the settings of `gunicorn.conf.py` (at the top of a checkout,
+or installed with the package into `<prefix>/share/search-service/`). `--dev` runs Flask's
+development server instead, which reloads on code changes.
+"""
+
+import os
+import site
+import sys
+from pathlib import Path
+
+from .. import ingest, stats, store
+from ..errors import SearchServiceError
+
+CONFIG = "gunicorn.conf.py"
+_INSTALLED = Path("share") / "search-service" / CONFIG
+
+
+def config_path() -> Path:
+    """gunicorn.conf.py: the checkout's, else the one installed with the package."""
+    candidates = [Path(__file__).resolve().parents[2] / CONFIG]
+    candidates += [Path(prefix) / _INSTALLED for prefix in (sys.prefix, site.USER_BASE or "")]
+    for candidate in candidates:
+        if candidate.is_file():
+            return candidate
+    raise SearchServiceError(
+        f"no {CONFIG} found (looked in {', '.join(map(str, candidates))}): reinstall the "
+        "package, or run gunicorn -c with a configuration of your own"
+    )
+
+
+def ensure_index(path: Path) -> None:
+    """Index the bundled samples into `path` when it holds no article yet."""
+    if store.exists(path) and stats.index_stats(path).articles:
+        return
+    print(f"{path} holds no article: indexing the bundled samples", file=sys.stderr)
+    summary = ingest.ingest([ingest.SAMPLES], path)
+    print(f"{summary.added} sample articles indexed", file=sys.stderr)
+
+
+def serve(index: Path | None, bind: str, dev: bool = False, workers: int | None = None) -> int:
+    """Serve the index at `index` on `bind` (HOST:PORT) until stopped."""
+    path = store.index_path(index).resolve()
+    ensure_index(path)
+    # The app reads its index from the environment, in this process and in gunicorn's.
+    os.environ[store.ENV_INDEX] = str(path)
+    host, _, port = bind.rpartition(":")
+    if dev:
+        from . import create_app
+
+        create_app().run(host or "127.0.0.1", int(port), debug=True, use_debugger=False)
+        return 0
+    command = [sys.executable, "-m", "gunicorn", "-c", str(config_path()), "--bind", bind]
+    if workers:
+        command += ["--workers", str(workers)]
+    sys.stdout.flush()
+    sys.stderr.flush()
+    # gunicorn takes over this process: signals (TERM, HUP, INT) reach its arbiter.
+    os.execv(sys.executable, command)
+    return 0  # not reached

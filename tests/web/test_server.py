@@ -1,0 +1,122 @@
+"""The real service over HTTP: gunicorn with gunicorn.conf.py, and `search-service serve`."""
+
+import json
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from urllib.parse import quote
+
+from search_service import ingest
+
+from ..records import article, write_jsonl
+from .conftest import free_port, stop, wait_until_up
+
+
+def get(url: str) -> tuple[int, dict, bytes]:
+    try:
+        with urllib.request.urlopen(url, timeout=10) as response:
+            return response.status, dict(response.headers), response.read()
+    except urllib.error.HTTPError as error:
+        with error:
+            return error.code, dict(error.headers), error.read()
+
+
+def search_ids(server, text: str) -> list[str]:
+    status, _, body = get(f"{server.url}/api/search?q={quote(text)}")
+    assert status == 200
+    return [hit["id"] for hit in json.loads(body)["hits"]]
+
+
+def test_gunicorn_serves_pages_and_json(live_server):
+    status, headers, body = get(live_server.url + "/health")
+    assert (status, json.loads(body)["articles"]) == (200, 48)
+    assert headers["Server"] == "gunicorn"
+    status, headers, body = get(live_server.url + "/?q=" + quote("hoi nghi giao ban"))
+    assert status == 200 and headers["Content-Type"] == "text/html; charset=utf-8"
+    assert "<mark>HỘI NGHỊ GIAO BAN</mark>" in body.decode()
+    assert search_ids(live_server, "hoi nghi giao ban")[0] == "dl-2022-an-ninh-tu-tuong-q1"
+    status, _, _ = get(live_server.url + "/static/searchbox.js")
+    assert status == 200
+
+
+def test_errors_over_http_keep_their_shape(live_server):
+    for url, status_wanted in [
+        ("/api/search?limit=10000", 400),
+        ("/api/articles/khong-co", 404),
+        # Longer than the app's limit, shorter than gunicorn's: the app answers.
+        ("/api/search?q=" + "a" * 8100, 413),
+    ]:
+        status, headers, body = get(live_server.url + url)
+        assert status == status_wanted
+        assert headers["Content-Type"] == "application/json"
+        assert set(json.loads(body)["error"]) == {"code", "message", "message_vi"}
+
+
+def test_an_article_indexed_while_serving_is_found_within_a_second(live_server, tmp_path):
+    record = article(
+        901,
+        id="moi-dang",
+        title="Nghề nuôi chim yến sào ở Khánh Hòa",
+        body="Các nhà khoa học trao đổi về nghề nuôi chim yến sào.",
+        sector="Thử nghiệm",
+    )
+    source = write_jsonl(tmp_path / "new.jsonl", [record])
+    assert "moi-dang" not in search_ids(live_server, "yen sao")
+    ingest.ingest([source], live_server.index, workers=1)
+    committed = time.monotonic()
+    while "moi-dang" not in search_ids(live_server, "yen sao"):
+        assert time.monotonic() - committed < 1.0, "not searchable a second after the commit"
+        time.sleep(0.05)
+    # Every worker sees it, not only the one that answered first.
+    assert all(search_ids(live_server, "yen sao")[0] == "moi-dang" for _ in range(6))
+
+
+# Regression: Catalog.current() used Whoosh's Searcher.refresh(), which reuses segment
+# readers and keeps their old deletions, so a deleted article stayed found.
+def test_an_article_deleted_while_serving_is_gone_within_a_second(live_server, tmp_path):
+    record = article(
+        902, id="sap-xoa", title="Nuôi cấy lan rừng", body="Lan rừng.", sector="Thử nghiệm"
+    )
+    ingest.ingest([write_jsonl(tmp_path / "gone.jsonl", [record])], live_server.index, workers=1)
+    time.sleep(0.1)
+    assert all(search_ids(live_server, "lan rung")[0] == "sap-xoa" for _ in range(6))
+    ingest.delete(["sap-xoa"], live_server.index)
+    time.sleep(1.0)
+    assert all("sap-xoa" not in search_ids(live_server, "lan rung") for _ in range(6))
+
+
+def test_serve_indexes_the_samples_into_an_empty_index_and_serves(tmp_path):
+    port = free_port()
+    index = tmp_path / "new-index"
+    with (tmp_path / "serve.log").open("w") as log:
+        process = subprocess.Popen(
+            [
+                *(sys.executable, "-m", "search_service", "serve", "--index", str(index)),
+                *("--bind", f"127.0.0.1:{port}", "--workers", "1"),
+            ],
+            cwd=tmp_path,
+            stdout=log,
+            stderr=log,
+        )
+        try:
+            wait_until_up(f"http://127.0.0.1:{port}/health", process, seconds=120)
+            status, _, body = get(f"http://127.0.0.1:{port}/health")
+            assert (status, json.loads(body)["articles"]) == (200, 48)
+        finally:
+            stop(process)
+    output = (tmp_path / "serve.log").read_text()
+    assert f"{index} holds no article: indexing the bundled samples" in output
+    assert "48 sample articles indexed" in output
+
+
+def test_serve_refuses_a_bad_address(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "-m", "search_service", "serve", "--bind", "localhost"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 2
+    assert "not HOST:PORT: 'localhost'" in result.stderr
