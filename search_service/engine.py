@@ -48,8 +48,9 @@ class Engine:
 
     def _field_lengths(self, field: str) -> tuple[np.ndarray, float]:
         if field not in self._lengths:
+            # Whoosh answers None, not the default, for a document without the field.
             lengths = np.fromiter(
-                (self.reader.doc_field_length(n, field, 0) for n in range(self.size)),
+                (self.reader.doc_field_length(n, field, 0) or 0 for n in range(self.size)),
                 dtype=np.float32,
                 count=self.size,
             )

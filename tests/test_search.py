@@ -287,3 +287,23 @@ def test_a_deleted_article_is_not_found_on_the_next_search(tmp_path):
     ingest.delete(["a1"], index)
     assert ids(find(opened, "hội nghị")) == ["a2"]
     opened.close()
+
+
+def test_scores_stay_finite_when_a_title_has_no_multi_syllable_word(tmp_path):
+    # Regression: Whoosh gives None, not 0, as the length of a field a document lacks; it
+    # became NaN in the length array and every score of that field turned NaN.
+    import math
+
+    from search_service import ingest
+    from search_service.catalog import Catalog
+
+    from .records import article, write_jsonl
+
+    records = [article(1, title="Covid"), article(2), article(3, title="Hội nghị giao ban")]
+    index = tmp_path / "index"
+    ingest.ingest([write_jsonl(tmp_path / "a.jsonl", records)], index, workers=1)
+    opened = Catalog(index)
+    result = find(opened, "hội nghị giao ban")
+    assert all(math.isfinite(hit.score) for hit in result.hits)
+    assert ids(result)[0] == "a3"
+    opened.close()
