@@ -35,6 +35,12 @@ WORD_BONUS = 1.0
 # A Telex reading replaces the word as typed when the index holds it this many times more.
 KEYSTROKE_EVIDENCE = 20
 MAX_PREFIX_TERMS = 24
+# A word one edit away joins the query as a possible intent when the index holds it this
+# many times more often than the word typed; it then counts this much of a match.
+TYPO_EVIDENCE = 10
+TYPO_WEIGHT = 0.5
+MAX_COMBINATIONS = 4
+MENDS = 3
 
 
 @dataclasses.dataclass(frozen=True)
@@ -57,7 +63,7 @@ class Matching:
     marks: Marks
     understood: str  # the query as read: keystrokes decoded, typos mended
     changed: bool  # whether `understood` differs from what was typed, beyond marks
-    phrase: tuple[str, ...]  # the plain words in order, folded, for the title-phrase bonus
+    phrase: tuple[tuple[str, ...], ...]  # the plain words' folded readings, in order
 
     def ranked(self, matching: q.Query) -> q.Query:
         """`matching` (required or loose) with the bonuses that rank its articles."""
@@ -182,25 +188,36 @@ class _Builder:
     def _word(self, syllable: str) -> _Word:
         folded = fold(syllable)
         if folded != syllable:
-            return _Word(syllable, [(syllable, EXACT_BOOST), (folded, 1.0)], syllable)
-        frequency = self.vocabulary.text_frequency(syllable)
-        decoded = keystrokes.decode(syllable)
-        if decoded:
-            evidence = self.vocabulary.text_frequency(decoded)
-            if evidence and (frequency == 0 or evidence > KEYSTROKE_EVIDENCE * frequency):
-                return _Word(
-                    syllable, [(decoded, EXACT_BOOST), (fold(decoded), 1.0)], decoded, changed=True
-                )
+            word = _Word(syllable, [(syllable, EXACT_BOOST), (folded, 1.0)], syllable)
+            frequency = self.vocabulary.text_frequency(syllable)
+        else:
+            frequency = self.vocabulary.text_frequency(syllable)
+            decoded = keystrokes.decode(syllable)
+            if decoded:
+                evidence = self.vocabulary.text_frequency(decoded)
+                if evidence and (frequency == 0 or evidence > KEYSTROKE_EVIDENCE * frequency):
+                    forms = [(decoded, EXACT_BOOST), (fold(decoded), 1.0)]
+                    return _Word(syllable, forms, decoded, changed=True)
+            word = _Word(syllable, [(syllable, 1.0)], self.vocabulary.restore(syllable))
+        return self._mend(word, folded, frequency)
+
+    def _mend(self, word: _Word, folded: str, frequency: int) -> _Word:
+        """Add the likely intended word when this one looks like a typo of it: the index
+        never saw it, or a word one letter away is far more frequent (`kín` for `kính`)."""
+        near = self.vocabulary.near(folded, limit=1)
+        if not near:
+            return word
+        evidence = self.vocabulary.text_frequency(near[0])
         if frequency == 0:
-            near = self.vocabulary.near(syllable)
-            if near:
-                return _Word(
-                    syllable,
-                    [(text, 1.0) for text in near],
-                    self.vocabulary.restore(near[0]),
-                    changed=True,
-                )
-        return _Word(syllable, [(syllable, 1.0)], self.vocabulary.restore(syllable))
+            return _Word(
+                word.typed,
+                [*word.forms, (near[0], 1.0)],
+                self.vocabulary.restore(near[0]),
+                changed=True,
+            )
+        if evidence > TYPO_EVIDENCE * max(frequency, self.vocabulary.text_frequency(folded)):
+            return dataclasses.replace(word, forms=[*word.forms, (near[0], TYPO_WEIGHT)])
+        return word
 
     def _terms(self, word: _Word, fields, prefix: bool) -> q.Query:
         terms = [
@@ -250,20 +267,26 @@ class _Builder:
 
     def bonus(self) -> list[q.Query]:
         """Optional clauses that lift articles where the words stand together."""
-        folded = [fold(w.forms[0][0]) for w in self._sequence]
+        readings = self.sequence()
         found: list[q.Query] = []
         for size in (2, 3):
-            for start in range(len(folded) - size + 1):
-                word = WORD_SEPARATOR.join(folded[start : start + size])
-                found += [
-                    q.Term(WORD_FIELDS[f], word, boost=WORD_BONUS * FIELD_BOOST[f])
-                    for f in TEXT_FIELDS
-                ]
+            for start in range(len(readings) - size + 1):
+                combinations = itertools.islice(
+                    itertools.product(*readings[start : start + size]), MAX_COMBINATIONS
+                )
+                for combination in combinations:
+                    word = WORD_SEPARATOR.join(combination)
+                    found += [
+                        q.Term(WORD_FIELDS[f], word, boost=WORD_BONUS * FIELD_BOOST[f])
+                        for f in TEXT_FIELDS
+                    ]
         return found
 
-    def sequence(self) -> tuple[str, ...]:
-        """The plain words in order, folded: the phrase whose presence in a title counts."""
-        return tuple(fold(w.forms[0][0]) for w in self._sequence)
+    def sequence(self) -> tuple[tuple[str, ...], ...]:
+        """The plain words in order, each as its folded readings (a typo and its mends)."""
+        return tuple(
+            tuple(dict.fromkeys(fold(text) for text, _ in w.forms)) for w in self._sequence
+        )
 
 
 def _syllables(text: str) -> tuple[list[str], list[str]]:

@@ -11,6 +11,7 @@ nothing until the next commit, and a commit is never hidden by the cache.
 
 import dataclasses
 import datetime
+import re
 import time
 from collections.abc import Mapping
 
@@ -208,16 +209,23 @@ def _best(candidates: np.ndarray, scores: np.ndarray, count: int) -> np.ndarray:
 
 
 def _title_phrase_first(
-    generation: Generation, order: np.ndarray, scores: np.ndarray, phrase: tuple[str, ...]
+    generation: Generation,
+    order: np.ndarray,
+    scores: np.ndarray,
+    phrase: tuple[tuple[str, ...], ...],
 ) -> np.ndarray:
-    """Among the best, lift the articles whose title holds the query's words as one phrase:
-    a reader who types words of a title means that article."""
+    """Among the best, lift the articles whose title holds the query's words as one phrase
+    (any reading of each word): a reader who types words of a title means that article."""
     if len(phrase) < 2:
         return order
     titles = generation.engine.title_keys
-    wanted = " " + " ".join(phrase) + " "
+    pattern = re.compile(
+        r"(?:^| )"
+        + " ".join("(?:" + "|".join(map(re.escape, r)) + ")" for r in phrase)
+        + r"(?: |$)"
+    )
     for n in order:
-        if wanted in " " + titles[n] + " ":
+        if pattern.search(titles[n]):
             scores[n] *= TITLE_PHRASE_FACTOR
     return order[np.argsort(-scores[order], kind="stable")]
 

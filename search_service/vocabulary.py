@@ -22,6 +22,7 @@ class Vocabulary:
 
     def __init__(self, reader):
         self.reader = reader
+        self._near: dict[tuple[str, int], list[str]] = {}
 
     def frequency(self, field: str, text: str) -> int:
         """How many articles hold `text` in `field`."""
@@ -38,6 +39,11 @@ class Vocabulary:
         """Indexed words one edit from `word` (a letter missing, extra, wrong or swapped)."""
         if not 2 <= len(word) <= MAX_TYPO_LENGTH or not word.isascii():
             return []
+        if (word, limit) not in self._near:
+            self._near[word, limit] = self._edits(word, limit)
+        return self._near[word, limit]
+
+    def _edits(self, word: str, limit: int) -> list[str]:
         found = []
         for candidate in _one_edit(word):
             count = self.text_frequency(candidate)
