@@ -12,7 +12,7 @@ event) over vims mixed with the vntc articles. Reports nDCG@10 (binary gains) an
 
 Peers: Whoosh (StandardAnalyzer, one text field = title + body, QueryParser with all words
 required, else any) and SQLite FTS5 (unicode61 remove_diacritics 2, bm25, all words, else any).
-A full run takes about 20 minutes on two cores.
+A full run takes about 15 minutes on two cores.
 
     python bench/relevance.py [--corpus-dir DIR] [--queries 300] [--vntc 20000]
                               [--only unc|vntc|topical] [--show-misses 0]
@@ -252,7 +252,7 @@ def known_item(systems: Systems, articles: list[dict], args, name: str) -> None:
     title = f"known-item MRR@10, {name} ({len(articles):,} articles, {len(queries)} queries)"
     print_table(title, "style", mrr, "service/marks")
     for style in mrr if args.show_misses else ():
-        print(f"service misses, {style}: {len(misses[style])} (query: target ≠ first hit)")
+        print(f"{style}: {len(misses[style])} missed by the service; query: target ≠ first hit")
         for line in misses[style][: args.show_misses]:
             print(line)
 
