@@ -66,6 +66,20 @@ class SyllableTokenizer(Tokenizer):
         previous_text = ""
         # (position, start) of the first part of the code being read, and how many parts.
         code_start, code_parts = (0, 0), 0
+
+        def whole_code() -> Token:
+            # The code just read, as typed, at the position of its first part.
+            begin = code_start[1]
+            return _set(
+                token,
+                value[begin:previous_end],
+                code_start[0],
+                start_char + begin,
+                start_char + previous_end,
+                False,
+                keeporiginal,
+            )
+
         for match in _PIECE.finditer(value):
             start, end = match.span()
             text = match.group()
@@ -76,15 +90,7 @@ class SyllableTokenizer(Tokenizer):
                 )
                 if not glued:
                     if code_parts > 1:
-                        yield _set(
-                            token,
-                            value[code_start[1] : previous_end],
-                            code_start[0],
-                            start_char + code_start[1],
-                            start_char + previous_end,
-                            False,
-                            keeporiginal,
-                        )
+                        yield whole_code()
                     code_start, code_parts = (position, start), 0
                 code_parts += 1
             yield _set(
@@ -100,15 +106,7 @@ class SyllableTokenizer(Tokenizer):
             previous_end = end
             previous_text = text
         if code_parts > 1:
-            yield _set(
-                token,
-                value[code_start[1] : previous_end],
-                code_start[0],
-                start_char + code_start[1],
-                start_char + previous_end,
-                False,
-                keeporiginal,
-            )
+            yield whole_code()
 
 
 def _set(
