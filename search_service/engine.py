@@ -39,6 +39,7 @@ class Engine:
             for docnum in range(self.size):
                 if self.reader.is_deleted(docnum):
                     self.live[docnum] = False
+        self.live_count = int(self.live.sum())
         self._lengths: dict[str, tuple[np.ndarray, float]] = {}
         self._postings: collections.OrderedDict = collections.OrderedDict()
         self._cached = 0
@@ -127,8 +128,7 @@ class Engine:
         if not len(docs):
             return mask, score
         lengths, average = self._field_lengths(term.fieldname)
-        live = int(self.live.sum())
-        idf = math.log(1 + (live - len(docs) + 0.5) / (len(docs) + 0.5))
+        idf = math.log(1 + (self.live_count - len(docs) + 0.5) / (len(docs) + 0.5))
         norm = K1 * (1 - B + B * lengths[docs] / average)
         mask[docs] = True
         score[docs] = term.boost * idf * freqs * (K1 + 1) / (freqs + norm)
