@@ -15,108 +15,162 @@ import collections
 import functools
 import math
 import threading
+import time
 
 import numpy as np
 from whoosh import query as q
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN
+from whoosh.util.numeric import byte_to_length
 
+from .schema import TEXT_FIELDS, WORD_FIELDS
+from .segments import Part, concatenate
 from .store import column_values
 
 K1 = 1.2
 B = 0.75
-# Postings kept in memory per generation, counted in documents (8 bytes each).
+# Postings kept in memory, counted in documents (8 bytes each); across generations, since
+# a segment's postings never change.
 CACHE_POSTINGS = 30_000_000
+
+# Whoosh stores a field's length per document as one byte; this table decodes them.
+_LENGTH_OF_BYTE = np.array([byte_to_length(b) for b in range(256)], dtype=np.float32)
+
+
+# Terms held by fewer documents are a block or two: cheap to read on demand.
+WARM_MIN_DOCUMENTS = 256
+
+
+class PostingsCache:
+    """Postings of (segment, field, term), least recently used dropped past a budget."""
+
+    def __init__(self, budget: int = CACHE_POSTINGS):
+        self.budget = budget
+        self._entries: collections.OrderedDict = collections.OrderedDict()
+        self._size = 0
+        self._lock = threading.Lock()
+
+    def full(self) -> bool:
+        return self._size >= self.budget
+
+    def get(self, part: Part, field: str, text: str) -> tuple[np.ndarray, np.ndarray]:
+        """(document numbers within the segment, term frequencies) of a term."""
+        key = (part.data.id, field, text)
+        with self._lock:
+            if key in self._entries:
+                self._entries.move_to_end(key)
+                return self._entries[key]
+        found = _read_postings(part.leaf, field, text)
+        with self._lock:
+            self._entries[key] = found
+            self._size += len(found[0])
+            while self._size > self.budget and len(self._entries) > 1:
+                _, (old, _) = self._entries.popitem(last=False)
+                self._size -= len(old)
+        return found
 
 
 class Engine:
     """Query evaluation over one generation of the index."""
 
-    def __init__(self, searcher):
+    def __init__(self, searcher, parts: list[Part], cache: PostingsCache):
         self.searcher = searcher
-        self.reader = searcher.reader()
-        self.size = self.reader.doc_count_all()
-        self.live = np.ones(self.size, dtype=bool)
-        if self.reader.has_deletions():
-            for docnum in range(self.size):
-                if self.reader.is_deleted(docnum):
-                    self.live[docnum] = False
+        self.parts = parts
+        self.cache = cache
+        self.live = concatenate(parts, lambda part: part.live, bool)
+        self.size = len(self.live)
         self.live_count = int(self.live.sum())
         self._lengths: dict[str, tuple[np.ndarray, float]] = {}
-        self._postings: collections.OrderedDict = collections.OrderedDict()
-        self._cached = 0
-        self._lock = threading.Lock()
 
-    # Postings and lengths, read once per generation --------------------------------------
+    def warm(self, seconds: float) -> int:
+        """Read every segment's field lengths and title keys, then the postings of the most
+        frequent terms for up to `seconds` (they cost a first search most: hundreds of
+        Whoosh blocks each); the number of terms read."""
+        fields = (*TEXT_FIELDS, *WORD_FIELDS.values())
+        for field in fields:
+            self._field_lengths(field)
+        _ = self.title_keys
+        deadline = time.monotonic() + seconds
+        frequent: collections.Counter = collections.Counter()
+        for part in self.parts:
+            for field in fields:
+                for term, info in part.leaf.iter_field(field):
+                    if info.doc_frequency() >= WARM_MIN_DOCUMENTS:
+                        frequent[field, term.decode("utf-8")] += info.doc_frequency()
+        read = 0
+        for (field, text), _ in frequent.most_common():
+            if time.monotonic() > deadline or self.cache.full():
+                break
+            self.postings(field, text)
+            read += 1
+        return read
+
+    # Postings and lengths --------------------------------------------------------------
 
     def _field_lengths(self, field: str) -> tuple[np.ndarray, float]:
         if field not in self._lengths:
-            # Whoosh answers None, not the default, for a document without the field.
-            lengths = np.fromiter(
-                (self.reader.doc_field_length(n, field, 0) or 0 for n in range(self.size)),
-                dtype=np.float32,
-                count=self.size,
+            lengths = concatenate(
+                self.parts,
+                lambda p: p.data.cached(("lengths", field), lambda: _read_lengths(p, field)),
+                np.float32,
             )
             average = float(lengths[self.live].mean()) if self.live.any() else 1.0
             self._lengths[field] = (lengths, average or 1.0)
         return self._lengths[field]
 
     def postings(self, field: str, text: str) -> tuple[np.ndarray, np.ndarray]:
-        """(document numbers, term frequencies) of a term, from the cache or the index."""
-        key = (field, text)
-        with self._lock:
-            if key in self._postings:
-                self._postings.move_to_end(key)
-                return self._postings[key]
-        docs, freqs = self._read(field, text)
-        with self._lock:
-            self._postings[key] = (docs, freqs)
-            self._cached += len(docs)
-            while self._cached > CACHE_POSTINGS and len(self._postings) > 1:
-                _, (old, _) = self._postings.popitem(last=False)
-                self._cached -= len(old)
-        return docs, freqs
-
-    def _read(self, field: str, text: str) -> tuple[np.ndarray, np.ndarray]:
-        ids: list[int] = []
-        weights: list[float] = []
-        for leaf, offset in self.reader.leaf_readers():
-            if (field, text) not in leaf:
+        """(live document numbers, term frequencies) of a term over the generation."""
+        docs, freqs = [], []
+        for part in self.parts:
+            if part.data.frequency(part.leaf, field, text) == 0:
                 continue
-            start = len(ids)
-            _read_leaf(leaf.postings(field, text), ids, weights)
-            if offset:
-                ids[start:] = [i + offset for i in ids[start:]]
-        docs = np.array(ids, dtype=np.int32)
-        freqs = np.array(weights, dtype=np.float32)
-        keep = self.live[docs]
-        return docs[keep], freqs[keep]
+            local, weights = self.cache.get(part, field, text)
+            keep = part.live[local]
+            docs.append(local[keep] + part.offset)
+            freqs.append(weights[keep])
+        if not docs:
+            return np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float32)
+        return np.concatenate(docs), np.concatenate(freqs)
 
     # Evaluation -------------------------------------------------------------------------
 
-    def evaluate(self, query: q.Query) -> tuple[np.ndarray, np.ndarray]:
-        """(mask of matching documents, score of each document) for a query tree."""
+    def evaluate(
+        self, query: q.Query, within: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """(mask of matching documents, score of each document) for a query tree.
+
+        `within`, when given, holds the only documents the caller will keep: outside it
+        the answer may be incomplete. It lets a phrase check positions only where the rest
+        of the query already matches."""
         if isinstance(query, q.Term):
             return self._term(query)
         if isinstance(query, q.And):
-            parts = [self.evaluate(child) for child in query.subqueries]
-            mask = np.logical_and.reduce([m for m, _ in parts])
+            # Phrases last, within what the other clauses leave.
+            children = sorted(query.subqueries, key=_positional)
+            parts: list[tuple[np.ndarray, np.ndarray]] = []
+            mask = self.live if within is None else within
+            for child in children:
+                parts.append(self.evaluate(child, mask if _positional(child) else within))
+                mask = mask & parts[-1][0]
             return mask, sum(s for _, s in parts) * mask
         if isinstance(query, q.Or):
-            parts = [self.evaluate(child) for child in query.subqueries]
+            parts = [self.evaluate(child, within) for child in query.subqueries]
             if not parts:
                 return self._nothing()
             return np.logical_or.reduce([m for m, _ in parts]), sum(s for _, s in parts)
         if isinstance(query, q.AndMaybe):
-            mask, score = self.evaluate(query.a)
-            _, extra = self.evaluate(query.b)
+            mask, score = self.evaluate(query.a, within)
+            _, extra = self.evaluate(query.b, mask)
             return mask, score + extra * mask
         if isinstance(query, q.AndNot):
-            mask, score = self.evaluate(query.a)
-            excluded, _ = self.evaluate(query.b)
+            mask, score = self.evaluate(query.a, within)
+            excluded, _ = self.evaluate(query.b, mask)
             return mask & ~excluded, score * ~excluded
         if isinstance(query, q.Every):
             return self.live.copy(), self.live.astype(np.float32)
         if query is q.NullQuery:
             return self._nothing()
+        if isinstance(query, q.Phrase) and query.slop == 1 and len(query.words) > 1:
+            return self._phrase(query, within)
         return self._through_whoosh(query)
 
     def _nothing(self) -> tuple[np.ndarray, np.ndarray]:
@@ -134,8 +188,45 @@ class Engine:
         score[docs] = term.boost * idf * freqs * (K1 + 1) / (freqs + norm)
         return mask, score
 
+    def _phrase(self, phrase: q.Phrase, within: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+        # The documents that hold every word (arrays), then their positions, read only for
+        # those the caller keeps; scored as the sum of the words.
+        words = [q.Term(phrase.fieldname, w, boost=phrase.boost) for w in phrase.words]
+        parts = [self._term(word) for word in words]
+        candidates = np.logical_and.reduce([m for m, _ in parts])
+        if within is not None:
+            candidates &= within
+        mask = np.zeros(self.size, dtype=bool)
+        mask[self._adjacent(phrase.fieldname, phrase.words, np.flatnonzero(candidates))] = True
+        return mask, sum(s for _, s in parts) * mask
+
+    def _adjacent(self, field: str, words: list[str], candidates: np.ndarray) -> list[int]:
+        """The candidates where `words` stand one after another in `field`."""
+        found = []
+        for part in self.parts:
+            start, stop = np.searchsorted(candidates, [part.offset, part.offset + part.data.size])
+            if start == stop:
+                continue
+            matchers = [part.leaf.postings(field, word) for word in words]
+            for doc in candidates[start:stop].tolist():
+                local = doc - part.offset
+                starts: set[int] | None = None
+                for shift, matcher in enumerate(matchers):
+                    if matcher.is_active() and matcher.id() < local:
+                        matcher.skip_to(local)
+                    if not matcher.is_active() or matcher.id() != local:
+                        starts = set()
+                        break
+                    here = {p - shift for p in matcher.value_as("positions")}
+                    starts = here if starts is None else starts & here
+                    if not starts:
+                        break
+                if starts:
+                    found.append(doc)
+        return found
+
     def _through_whoosh(self, query: q.Query) -> tuple[np.ndarray, np.ndarray]:
-        # Phrases need positions, which only Whoosh reads: it lists the matching
+        # Other positional queries (phrases with slop): Whoosh lists the matching
         # documents, scored here as the sum of their words.
         mask, score = self._nothing()
         docs = np.fromiter(self.searcher.docs_for_query(query), dtype=np.int32)
@@ -153,7 +244,44 @@ class Engine:
     @functools.cached_property
     def title_keys(self) -> list[str]:
         """Every document's title as folded words (`ban tuyen giao tinh uy ...`)."""
-        return column_values(self.reader, "title_key", "")
+        keys: list[str] = []
+        for part in self.parts:
+            keys.extend(part.data.cached("title_keys", lambda p=part: _title_keys(p.leaf)))
+        return keys
+
+
+def _positional(query: q.Query) -> bool:
+    """Whether a query needs positions somewhere in its tree (costly: evaluated last)."""
+    return any(isinstance(leaf, q.Phrase) for leaf in query.leaves()) or isinstance(query, q.Phrase)
+
+
+def _title_keys(leaf) -> list[str]:
+    return column_values(leaf, "title_key", "")
+
+
+def _read_lengths(part: Part, field: str) -> np.ndarray:
+    """The length of `field` in each document of a segment (0 where it is absent)."""
+    leaf, size = part.leaf, part.data.size
+    lengths = np.zeros(size, dtype=np.float32)
+    reader = getattr(leaf, "_perdoc", None)
+    column = reader._cached_reader(f"_{field}_len", LENGTHS_COLUMN) if reader else None
+    if column is not None and hasattr(column, "_count"):
+        # One byte a document, stored up to the last non-zero one (whoosh-reloaded 2.7.5):
+        # read it whole instead of one Python call a document.
+        raw = column._dbfile.get(column._basepos, column._count)
+        lengths[: len(raw)] = _LENGTH_OF_BYTE[np.frombuffer(raw, dtype=np.uint8)]
+    else:
+        for n in range(size):
+            lengths[n] = leaf.doc_field_length(n, field, 0) or 0
+    return lengths
+
+
+def _read_postings(leaf, field: str, text: str) -> tuple[np.ndarray, np.ndarray]:
+    ids: list[int] = []
+    weights: list[float] = []
+    if (field, text) in leaf:
+        _read_leaf(leaf.postings(field, text), ids, weights)
+    return np.array(ids, dtype=np.int32), np.array(weights, dtype=np.float32)
 
 
 def _read_leaf(matcher, ids: list[int], weights: list[float]) -> None:

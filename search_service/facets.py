@@ -12,6 +12,7 @@ import dataclasses
 import numpy as np
 from whoosh.util.times import long_to_datetime
 
+from .segments import Part
 from .store import column_values
 
 MAX_TOPIC_VALUES = 30
@@ -39,9 +40,46 @@ class FacetColumns:
     topic_names: list[str]
 
     @classmethod
+    def of_parts(cls, parts: list[Part]) -> "FacetColumns":
+        """The columns of a generation, from those of its segments (read once each)."""
+        pieces = [
+            (part.offset, part.data.cached("facets", lambda p=part: cls.read(p.leaf)))
+            for part in parts
+        ]
+        sector_names: dict[str, int] = {}
+        topic_names: dict[str, int] = {}
+        sectors, years, dates, topic_docs, topics = [], [], [], [], []
+        for offset, piece in pieces:
+            # Each segment codes its own names; recode them into the generation's.
+            recode = np.array(
+                [sector_names.setdefault(n, len(sector_names)) for n in piece.sector_names] + [-1],
+                dtype=np.int32,
+            )
+            sectors.append(recode[piece.sector])  # -1 (no sector) picks the last entry
+            recode = np.array(
+                [topic_names.setdefault(n, len(topic_names)) for n in piece.topic_names],
+                dtype=np.int32,
+            )
+            topics.append(recode[piece.topic])
+            topic_docs.append(piece.topic_doc + offset)
+            years.append(piece.year)
+            dates.append(piece.date)
+        if not pieces:
+            return cls.read(None)
+        return cls(
+            np.concatenate(sectors),
+            list(sector_names),
+            np.concatenate(years),
+            np.concatenate(dates),
+            np.concatenate(topic_docs).astype(np.int32),
+            np.concatenate(topics).astype(np.int32),
+            list(topic_names),
+        )
+
+    @classmethod
     def read(cls, reader) -> "FacetColumns":
-        """Read the columns of every document of `reader`."""
-        size = reader.doc_count_all()
+        """Read the columns of every document of `reader` (of one segment, or None)."""
+        size = reader.doc_count_all() if reader is not None else 0
         if size == 0:
             empty = np.zeros(0, dtype=np.int32)
             return cls(empty, [], empty, np.zeros(0, dtype=np.int64), empty, empty, [])
@@ -137,8 +175,11 @@ def _values(
     chosen_codes = [names.index(name) for name in selected if name in names]
     nonzero = np.flatnonzero(counts)
     if limit is not None and len(nonzero) > limit:
-        # Only the most frequent values are shown: pick them before sorting by name.
-        nonzero = nonzero[np.argpartition(-counts[nonzero], limit)[:limit]]
+        # Only the most frequent values are shown: keep those at least as frequent as the
+        # last one shown (all of its ties, so that names decide among them, not codes)
+        # before sorting by name.
+        threshold = -np.partition(-counts[nonzero], limit - 1)[limit - 1]
+        nonzero = nonzero[counts[nonzero] >= threshold]
     present = set(nonzero.tolist()) | set(chosen_codes)
     order = sorted(present, key=lambda i: (-counts[i], names[i]))
     values = [FacetValue(names[i], int(counts[i]), names[i] in selected) for i in order]

@@ -7,10 +7,11 @@ from the most frequent form the articles use. Everything here reads one searcher
 one generation of the index.
 """
 
-import functools
+import collections
 import string
 
 from .normalize import fold
+from .segments import Part
 
 # Letters a typo may have dropped or swapped (folded vocabulary is plain ASCII).
 _LETTERS = string.ascii_lowercase + string.digits
@@ -18,18 +19,24 @@ MAX_TYPO_LENGTH = 12
 
 
 class Vocabulary:
-    """Term statistics of one generation of the index."""
+    """Term statistics of one generation of the index, summed over its segments."""
 
-    def __init__(self, reader):
+    def __init__(self, reader, parts: list[Part]):
         self.reader = reader
+        self.parts = parts
         self._near: dict[tuple[str, int], list[str]] = {}
+        self._restored: dict[str, str] = {}
+
+    def warm(self) -> None:
+        """Read every segment's word lists and title forms now, not on a first search."""
+        for part in self.parts:
+            _words(part, "body")
+            _words(part, "title")
+            _title_forms(part)
 
     def frequency(self, field: str, text: str) -> int:
         """How many articles hold `text` in `field`."""
-        try:
-            return self.reader.doc_frequency(field, text)
-        except (KeyError, ValueError):
-            return 0
+        return sum(part.data.frequency(part.leaf, field, text) for part in self.parts)
 
     def text_frequency(self, text: str) -> int:
         """How many articles hold `text` in their title or body (an upper bound)."""
@@ -44,22 +51,63 @@ class Vocabulary:
         return self._near[word, limit]
 
     def _edits(self, word: str, limit: int) -> list[str]:
+        # Hundreds of candidates, of which a few are words: look them up in each segment's
+        # table of words, not one index lookup a candidate and segment.
+        tables = {
+            field: [_words(part, field) for part in self.parts] for field in ("body", "title")
+        }
         found = []
         for candidate in _one_edit(word):
-            count = self.text_frequency(candidate)
+            count = max(sum(t.get(candidate, 0) for t in per_part) for per_part in tables.values())
             if count:
                 found.append((count, candidate))
         found.sort(reverse=True)
         return [candidate for _, candidate in found[:limit]]
 
-    @functools.cached_property
-    def _exact_forms(self) -> dict[str, str]:
-        # The most frequent form of each folded title syllable. Titles are a small field, and
-        # their spelling is the careful one. A folded term counts both the plain word and the
-        # folded copies of marked ones: the plain word's share is what the marked forms leave.
-        marked: dict[str, list[tuple[int, str]]] = {}
+    def restore(self, folded: str) -> str:
+        """The marked form the articles use most for a folded syllable (`hoi` → `hội`).
+
+        From titles: a small field, and their spelling is the careful one. A folded term
+        counts both the plain word and the folded copies of marked ones: the plain word's
+        share is what the marked forms leave."""
+        if folded not in self._restored:
+            plain, marked = 0, collections.Counter()
+            for part in self.parts:
+                plain_forms, marked_forms = _title_forms(part)
+                plain += plain_forms.get(folded, 0)
+                marked.update(marked_forms.get(folded, {}))
+            best = folded
+            if marked:
+                text, count = max(marked.items(), key=lambda item: (item[1], item[0]))
+                if count > plain - sum(marked.values()):
+                    best = text
+            self._restored[folded] = best
+        return self._restored[folded]
+
+
+def _words(part: Part, field: str) -> dict[str, int]:
+    """The plain-letter terms of a segment's field (what a typo may be mended to), each with
+    the number of documents that hold it."""
+
+    def read() -> dict[str, int]:
+        found = {}
+        for term, info in part.leaf.iter_field(field):
+            text = term.decode("utf-8")
+            if text.isascii() and text.isalpha():
+                found[text] = info.doc_frequency()
+        return found
+
+    return part.data.cached(("words", field), read)
+
+
+def _title_forms(part: Part) -> tuple[dict[str, int], dict[str, dict[str, int]]]:
+    """A segment's title syllables: plain ones -> documents, and folded -> {marked form ->
+    documents}."""
+
+    def read():
         plain: dict[str, int] = {}
-        for term, info in self.reader.iter_field("title"):
+        marked: dict[str, dict[str, int]] = {}
+        for term, info in part.leaf.iter_field("title"):
             text = term.decode("utf-8") if isinstance(term, bytes) else term
             if not text.isalpha():
                 continue
@@ -67,17 +115,10 @@ class Vocabulary:
             if folded == text:
                 plain[folded] = info.doc_frequency()
             else:
-                marked.setdefault(folded, []).append((info.doc_frequency(), text))
-        best = {}
-        for folded, forms in marked.items():
-            count, text = max(forms)
-            if count > plain.get(folded, 0) - sum(n for n, _ in forms):
-                best[folded] = text
-        return best
+                marked.setdefault(folded, {})[text] = info.doc_frequency()
+        return plain, marked
 
-    def restore(self, folded: str) -> str:
-        """The marked form the articles use most for a folded syllable (`hoi` → `hội`)."""
-        return self._exact_forms.get(folded, folded)
+    return part.data.cached("title_forms", read)
 
 
 def _one_edit(word: str):

@@ -5,12 +5,15 @@ shares a file handle with its siblings. The catalog refreshes its searcher when 
 lands, so an article indexed while the service runs is found on the next request.
 """
 
+import logging
+import time
 from pathlib import Path
 
 from flask import Flask, current_app
 
 from .. import stats, store
 from ..catalog import Catalog
+from ..errors import SearchServiceError
 from ..search import SearchRequest, SearchResult
 from ..stats import IndexStats
 from .search_log import QueryCount, SearchLog
@@ -32,6 +35,22 @@ def _search_log(config, index: Path) -> SearchLog | None:
         return None
     path = Path(where) if where else index.with_name(index.name + ".searches.sqlite3")
     return SearchLog(path, config["SEARCH_LOG_DAYS"], config["SEARCH_LOG_MAX_QUERIES"])
+
+
+def warm(app: Flask, log: logging.Logger) -> None:
+    """Read the index of `app` ahead (see `Catalog.warm`): gunicorn's arbiter calls this
+    before forking its workers, which then share what was read. No index yet is fine."""
+    started = time.monotonic()
+    try:
+        read = app.extensions[_CATALOG].warm(app.config["WARM_SECONDS"])
+    except SearchServiceError as error:
+        log.warning("index not read ahead: %s", error.message)
+        return
+    log.info(
+        "index read ahead in %.1f s (%d postings lists of frequent terms)",
+        time.monotonic() - started,
+        read,
+    )
 
 
 def catalog() -> Catalog:

@@ -81,6 +81,13 @@ SETTINGS = (
         "X-Forwarded-Host are trusted (for the absolute URLs of /opensearch.xml)",
         _count,
     ),
+    Setting(
+        "WARM_SECONDS",
+        30,
+        "seconds gunicorn's arbiter spends reading the most frequent postings before its "
+        "workers start, which share them (0: only lengths, columns and statistics)",
+        _count,
+    ),
     Setting("SITE_NAME", "Tra cứu tin bài", "the name shown on the pages and to browsers"),
 )
 

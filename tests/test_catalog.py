@@ -1,0 +1,120 @@
+"""The catalog across generations: segment data kept, results as if read afresh."""
+
+import pytest
+
+from search_service import ingest
+from search_service.catalog import Catalog
+from search_service.search import SearchRequest, search
+
+from .conftest import SAMPLES
+from .records import article, write_jsonl
+
+QUERIES = ["hội nghị", "hoi nghi giao ban", "covid", "UBND tỉnh", "khoa học công nghệ"]
+
+
+@pytest.fixture(scope="module")
+def one_segment(tmp_path_factory):
+    """The sample articles indexed in one ingest: one segment."""
+    index = tmp_path_factory.mktemp("segment") / "index"
+    ingest.ingest([SAMPLES / "articles.jsonl"], index, workers=1)
+    return index
+
+
+@pytest.fixture(scope="module")
+def three_segments(tmp_path_factory):
+    """The same articles indexed in three ingests: three segments of different sectors."""
+    folder = tmp_path_factory.mktemp("segments")
+    lines = (SAMPLES / "articles.jsonl").read_text(encoding="utf-8").splitlines()
+    index = folder / "index"
+    for batch in range(3):
+        part = folder / f"batch{batch}.jsonl"
+        part.write_text("\n".join(lines[batch::3]) + "\n", encoding="utf-8")
+        ingest.ingest([part], index, workers=1)
+    return index
+
+
+def outcome(catalog: Catalog, text: str, **request) -> tuple:
+    found = search(catalog, SearchRequest(q=text, limit=100, **request))
+    return (
+        [(hit.id, round(hit.score or 0, 4)) for hit in found.hits],
+        {name: [(v.value, v.count) for v in values] for name, values in found.facets.items()},
+    )
+
+
+def test_segments_are_searched_as_one_index(one_segment, three_segments):
+    # The same articles in one segment or three give the same answers, scores and facet
+    # counts (facet values are coded per segment, then recoded).
+    whole, split = Catalog(one_segment), Catalog(three_segments)
+    assert len(whole.current().parts) == 1
+    assert len(split.current().parts) == 3
+    for text in QUERIES:
+        assert outcome(split, text) == outcome(whole, text)
+    chosen = {"sectors": ("Khoa giáo", "Tuyên truyền"), "topics": ("Y tế",)}
+    assert outcome(split, "", **chosen) == outcome(whole, "", **chosen)
+    whole.close()
+    split.close()
+
+
+def test_a_commit_reads_only_the_new_segment(tmp_path):
+    index = tmp_path / "index"
+    ingest.ingest([write_jsonl(tmp_path / "a.jsonl", [article(1), article(2)])], index, workers=1)
+    opened = Catalog(index)
+    assert search(opened, SearchRequest(q="hội nghị")).total == 2
+    before = opened.current()
+    (old,) = before.parts
+
+    ingest.ingest([write_jsonl(tmp_path / "b.jsonl", [article(3)])], index, workers=1)
+    found = search(opened, SearchRequest(q="hội nghị"))
+    after = opened.current()
+    assert after is not before
+    assert found.total == 3
+    assert after.parts[0].data is old.data  # kept, not read again
+    assert after.parts[1].data.size == 1
+
+    ingest.delete(["a1"], index)
+    assert sorted(hit.id for hit in search(opened, SearchRequest(q="hội nghị")).hits) == [
+        "a2",
+        "a3",
+    ]
+    opened.close()
+
+
+def test_warming_reads_ahead_and_closes_the_files(three_segments):
+    warmed = Catalog(three_segments)
+    warmed.warm(seconds=5)
+    assert warmed._generation is None  # files closed: a fork opens its own
+    fresh = Catalog(three_segments)
+    for text in QUERIES:
+        assert outcome(warmed, text) == outcome(fresh, text)
+    warmed.close()
+    fresh.close()
+
+
+@pytest.mark.parametrize(
+    "field, words",
+    [
+        ("body", ["hội", "nghị"]),
+        ("body", ["hoi", "nghi", "giao", "ban"]),
+        ("title", ["ban", "tuyên", "giáo"]),
+        ("body", ["nghị", "hội"]),  # both words are common, never in this order
+        ("body", ["ủy", "ban", "nhân", "dân"]),
+        ("body", ["không", "có", "trong", "bài", "nào", "xyz"]),
+    ],
+)
+def test_phrases_match_whoosh_across_segments(three_segments, field, words):
+    # Phrases are checked by the engine from positions; Whoosh's own phrase query is the
+    # reference, over an index of several segments.
+    from whoosh import query as q
+
+    opened = Catalog(three_segments)
+    generation = opened.current()
+    phrase = q.Phrase(field, words)
+    mask, scores = generation.engine.evaluate(phrase)
+    expected = sorted(generation.searcher.docs_for_query(phrase))
+    assert sorted(mask.nonzero()[0].tolist()) == expected
+    assert (scores[mask] > 0).all()
+    within = mask.copy()
+    within[expected[:1]] = False  # asked only about the others
+    narrowed, _ = generation.engine.evaluate(phrase, within)
+    assert sorted(narrowed.nonzero()[0].tolist()) == expected[1:]
+    opened.close()
