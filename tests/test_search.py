@@ -51,6 +51,21 @@ def test_keystrokes_and_typos_are_offered_back_with_marks(catalog, typed):
     assert find(catalog, typed).suggestion == SEED_TITLE_WORDS
 
 
+@pytest.mark.parametrize("typed", ["ban tuyên giá tỉnh ủy", "ban tuyen gia tinh uy"])
+def test_a_dropped_letter_that_leaves_another_word_is_mended_by_its_neighbours(catalog, typed):
+    # `giá` and `gia` are words, but `tuyên giáo` is the pair the articles hold: the word
+    # one letter away that forms it joins the query.
+    result = find(catalog, typed)
+    assert result.suggestion == "ban tuyên giáo tỉnh ủy"
+    assert ids(result)[0] == SEED
+    assert "<mark>Ban Tuyên giáo Tỉnh ủy</mark>" in result.hits[0].title
+
+
+@pytest.mark.parametrize("typed", ["giá trị văn hóa", "gia tri van hoa", "tuyên giáo"])
+def test_a_word_that_fits_its_neighbours_is_left_alone(catalog, typed):
+    assert find(catalog, typed).suggestion is None
+
+
 def test_both_tone_styles_find_the_same_articles(catalog):
     old = find(catalog, "Tỉnh ủy Khánh Hòa", limit=50)
     new = find(catalog, "Tỉnh uỷ Khánh Hoà", limit=50)
