@@ -156,7 +156,12 @@ class Engine:
             parts = [self.evaluate(child, within) for child in query.subqueries]
             if not parts:
                 return self._nothing()
-            return np.logical_or.reduce([m for m, _ in parts]), sum(s for _, s in parts)
+            score = sum(s for _, s in parts)
+            if query.minmatch > 1:
+                # At least `minmatch` of the alternatives.
+                mask = sum(m.astype(np.int16) for m, _ in parts) >= query.minmatch
+                return mask, score * mask
+            return np.logical_or.reduce([m for m, _ in parts]), score
         if isinstance(query, q.AndMaybe):
             mask, score = self.evaluate(query.a, within)
             _, extra = self.evaluate(query.b, mask)

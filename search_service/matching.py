@@ -52,6 +52,11 @@ CONTEXT_SHARE = {"marked": 0.05, "folded": 0.25}
 # Words one edit away tried, the most frequent first.
 CONTEXT_CANDIDATES = 24
 MAX_COMBINATIONS = 4
+# A query of this many words or more also finds, after the articles that hold them all,
+# those that miss one (see `search`): a long query is a description, and reports of the
+# same event rarely share every word of it. Shorter ones (a name, a few words of a title)
+# mean every word.
+NEARLY_WORDS = 5
 
 
 @dataclasses.dataclass(frozen=True)
@@ -69,6 +74,7 @@ class Matching:
     """The Whoosh query for a parsed query, and what the index understood of it."""
 
     required: q.Query  # every word: what an article must match
+    nearly: q.Query | None  # all words but one, for queries of NEARLY_WORDS words or more
     loose: q.Query  # any word instead: the fallback when every word finds nothing
     bonus: q.Query | None  # what orders the matches: words and phrases standing together
     marks: Marks
@@ -111,6 +117,11 @@ def build(
 
     return Matching(
         required=without_excluded(q.And(required) if len(required) > 1 else required[0]),
+        nearly=(
+            without_excluded(q.Or(required, minmatch=len(required) - 1))
+            if len(required) >= NEARLY_WORDS
+            else None
+        ),
         loose=without_excluded(q.Or(required)),
         bonus=q.Or(bonus) if bonus else None,
         marks=Marks(

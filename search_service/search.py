@@ -31,6 +31,8 @@ SORTS = ("relevance", "newest", "oldest")
 MAX_LIMIT = 100
 MAX_DEPTH = 10_000  # page × limit: deeper pages are refused, not computed
 FEW_RESULTS = 3
+# Fewer articles than this holding every word of a long query: those missing one follow.
+NEARLY_BELOW = 10
 # How many of the best are checked for the query standing whole in their title, and how much
 # that multiplies their score.
 TITLE_PHRASE_POOL = 100
@@ -134,6 +136,8 @@ def _search(generation: Generation, request: SearchRequest) -> SearchResult:
         # Nothing to search for (an empty query, or only symbols): list the articles.
         return _collect(generation, request, q.Every(), None)
     result = _collect(generation, request, found.required, found)
+    if result.total < NEARLY_BELOW and found.nearly is not None:
+        result = _collect(generation, request, found.nearly, found, first=found.required)
     if result.total == 0:
         result = _collect(generation, request, found.loose, found)
     suggestion = None
@@ -166,26 +170,38 @@ def _collect(
     request: SearchRequest,
     matches: q.Query,
     found: matching.Matching | None,
+    first: q.Query | None = None,
 ) -> SearchResult:
     """Evaluate the query over the whole index at once (engine), then filter, count the
-    facets, and order only what the page shows."""
+    facets, and order only what the page shows: by relevance, the matches of `first` (when
+    given) before the others."""
     columns = generation.columns
     ranked = found is not None and request.sort == "relevance"
-    in_match, scores = generation.engine.evaluate(found.ranked(matches) if ranked else matches)
+    engine = generation.engine
+    in_match, scores = engine.evaluate(found.ranked(matches) if ranked else matches)
     in_match &= _base_mask(generation, request)
     facets, kept = columns.count(in_match, request.sectors, request.topics)
     candidates = np.flatnonzero(kept)
-    first = (request.page - 1) * request.limit
-    wanted = first + request.limit
+    start = (request.page - 1) * request.limit
+    wanted = start + request.limit
     if ranked:
-        order = _best(candidates, scores, wanted + TITLE_PHRASE_POOL)
-        order = _title_phrase_first(generation, order, scores, found.phrase)[first:wanted]
+        tiers = [candidates]
+        if first is not None:
+            ahead = engine.evaluate(first, kept)[0][candidates]
+            tiers = [candidates[ahead], candidates[~ahead]]
+        order = np.zeros(0, dtype=np.int64)
+        for tier in tiers:
+            if len(order) < wanted:
+                best = _best(tier, scores, wanted - len(order) + TITLE_PHRASE_POOL)
+                best = _title_phrase_first(generation, best, scores, found.phrase)
+                order = np.concatenate([order, best[: wanted - len(order)]])
+        order = order[start:wanted]
     else:
         # Without words to rank by, relevance means nothing: newest first.
         dates = columns.date[candidates]
         newest = request.sort != "oldest"
         keys = np.where(dates < 0, np.int64(-1 if newest else 2**62), dates)
-        order = candidates[np.argsort(-keys if newest else keys, kind="stable")][first:wanted]
+        order = candidates[np.argsort(-keys if newest else keys, kind="stable")][start:wanted]
     marks = found.marks if found else matching.Marks()
     stored = generation.searcher.stored_fields
     hits = [_hit(stored(int(n)), float(scores[n]) if ranked else None, marks) for n in order]

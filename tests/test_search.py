@@ -322,3 +322,27 @@ def test_scores_stay_finite_when_a_title_has_no_multi_syllable_word(tmp_path):
     assert all(math.isfinite(hit.score) for hit in result.hits)
     assert ids(result)[0] == "a3"
     opened.close()
+
+
+def _holding_every_word(catalog, text):
+    from search_service import matching, query
+
+    generation = catalog.current()
+    found = matching.build(query.parse(text), generation.vocabulary)
+    return set(generation.engine.evaluate(found.required)[0].nonzero()[0].tolist())
+
+
+def test_a_long_query_finds_articles_missing_one_word_after_those_holding_all(catalog):
+    text = "hội nghị giao ban công tác khoa giáo quý 3"
+    every_word = _holding_every_word(catalog, text)
+    result = find(catalog, text, limit=100)
+    numbers = [catalog.current().searcher.document_number(id=i) for i in ids(result)]
+    assert len(every_word) == 3
+    assert set(numbers[:3]) == every_word  # all the words first...
+    assert result.total == len(result.hits) == 12  # ...then those missing one
+    assert ids(result)[3] == "tt-2021-giao-ban-q3"
+
+
+def test_a_short_query_means_every_word(catalog):
+    text = "hội nghị giao ban khoa giáo"
+    assert find(catalog, text, limit=100).total == len(_holding_every_word(catalog, text)) == 20
