@@ -30,6 +30,7 @@ from .related import linked_ids, similar_ids
 SORTS = ("relevance", "newest", "oldest")
 MAX_LIMIT = 100
 MAX_DEPTH = 10_000  # page × limit: deeper pages are refused, not computed
+_WHOLE_NUMBER = re.compile(r"-?[0-9]+")
 FEW_RESULTS = 3
 # How many of the best are checked for the query standing whole in their title, and how much
 # that multiplies their score.
@@ -53,6 +54,10 @@ class SearchRequest:
     as_you_type: bool = False
 
     def __post_init__(self):
+        if len(self.q) > query.MAX_QUERY_LENGTH:
+            raise BadQuery(
+                f"q is longer than {query.MAX_QUERY_LENGTH} characters: shorten the query"
+            )
         if self.sort not in SORTS:
             raise BadQuery(f"sort must be one of {', '.join(SORTS)}")
         if not 1 <= self.limit <= MAX_LIMIT:
@@ -81,8 +86,8 @@ class SearchRequest:
             topics=_several(params.get("topic")),
             related_to=one("related_to") or None,
             sort=one("sort", "relevance") or "relevance",
-            page=_number(one("page", "1"), "page"),
-            limit=_number(one("limit", "10"), "limit"),
+            page=parse_number(one("page", "1"), "page"),
+            limit=parse_number(one("limit", "10"), "limit"),
         )
 
 
@@ -295,11 +300,15 @@ def _day(value: str, name: str) -> datetime.date | None:
     return parsed.date() if isinstance(parsed, datetime.datetime) else parsed
 
 
-def _number(value: str, name: str) -> int:
-    try:
-        return int(value)
-    except ValueError:
-        raise BadQuery(f"{name} must be a whole number, not {value[:20]!r}") from None
+def parse_number(value: str, name: str) -> int:
+    """A parameter typed as a whole number: ASCII digits, perhaps a minus (`int()` would
+    also take `1_000`, ` +3` and Arabic-Indic digits). Its range is for the caller to check."""
+    if not _WHOLE_NUMBER.fullmatch(value):
+        raise BadQuery(f"{name} must be a whole number, not {value[:20]!r}")
+    digits = value.lstrip("-").lstrip("0") or "0"
+    # Past this many digits a number is out of every range; int() would refuse past 4,300.
+    number = int(digits) if len(digits) <= 18 else 10**18
+    return -number if value.startswith("-") else number
 
 
 def _several(values: list[str] | None) -> tuple[str, ...]:
