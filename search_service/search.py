@@ -24,7 +24,7 @@ from .catalog import Catalog, Generation
 from .errors import ArticleNotFound, BadQuery
 from .facets import FacetValue
 from .highlight import find_phrase, mark, snippet
-from .normalize import fold
+from .normalize import fold, normalize_line
 from .related import linked_ids, similar_ids
 
 SORTS = ("relevance", "newest", "oldest")
@@ -84,7 +84,7 @@ class SearchRequest:
             date_to=_day(one("to"), "to"),
             sectors=_several(params.get("sector")),
             topics=_several(params.get("topic")),
-            related_to=one("related_to") or None,
+            related_to=normalize_line(one("related_to")) or None,
             sort=one("sort", "relevance") or "relevance",
             page=parse_number(one("page", "1"), "page"),
             limit=parse_number(one("limit", "10"), "limit"),
@@ -261,12 +261,13 @@ def _base_mask(generation: Generation, request: SearchRequest) -> np.ndarray:
 def related_articles(catalog: Catalog, article_id: str, limit: int = 10) -> list[Hit]:
     """Articles related to `article_id`: its explicit links (both directions) first, then
     the most similar by content; never the article itself. ArticleNotFound if unknown."""
+    typed, article_id = article_id, normalize_line(article_id)  # as ids are stored
     generation = catalog.current()
 
     def compute() -> list[Hit]:
         searcher = generation.searcher
         if searcher.document(id=article_id) is None:
-            raise ArticleNotFound(f"no article with id {article_id!r}")
+            raise ArticleNotFound(f"no article with id {typed!r}")
         ids = linked_ids(searcher, article_id)[:limit]
         ids += [i for i in similar_ids(searcher, article_id, limit) if i not in ids]
         stored = (searcher.document(id=i) for i in ids[:limit])
@@ -314,7 +315,9 @@ def parse_number(value: str, name: str) -> int:
 def _several(values: list[str] | None) -> tuple[str, ...]:
     seen: dict[str, None] = {}
     for value in values or ():
-        value = value.strip()
+        # As the index stores them: NFC, and nothing a terminal or URL can smuggle in (a
+        # lone surrogate from undecodable command-line bytes cannot be encoded to look up).
+        value = normalize_line(value)
         if value:
             seen.setdefault(value, None)
     return tuple(seen)

@@ -56,6 +56,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.jinja_env.globals["site_name"] = app.config["SITE_NAME"]
     app.jinja_env.lstrip_blocks = True
     app.url_map.converters["article_id"] = links.ArticleId
+    # An id may hold `//`; werkzeug would merge it and redirect to another address, built
+    # from what the client sent. Unknown addresses are a 404, never a redirect.
+    app.url_map.merge_slashes = False
     resources.init_app(app)
     formatting.init_app(app)
     errors.init_app(app)

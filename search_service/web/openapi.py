@@ -296,6 +296,12 @@ _PATHS = {
     },
 }
 
+# Any request may be refused before its endpoint reads it: larger than the service takes
+# (413), or with a query string that is not UTF-8 (400).
+for _path in _PATHS.values():
+    for _status in ("400", "413"):
+        _path["get"]["responses"].setdefault(_status, _ERRORS[_status])
+
 _RESPONSES = {
     name: _json(_ref("Error"), description)
     for name, description in (
