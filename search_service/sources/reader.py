@@ -29,9 +29,10 @@ from .page_text import parse_page_text
 FORMATS = ("jsonl", "page", "html")
 MAX_RECORD_BYTES = 16 * 1024 * 1024
 BOMB_RATIO = 100
-BOMB_FLOOR = 64 * 1024 * 1024
+BOMB_FLOOR = 16 * 1024 * 1024
 _GZIP_MAGIC = b"\x1f\x8b"
 _HEAD_BYTES = 8192
+_BUFFER_BYTES = 1024 * 1024
 _SUFFIXES = {
     ".jsonl": "jsonl",
     ".ndjson": "jsonl",
@@ -87,8 +88,8 @@ def _open(file: Path):
     with file.open("rb") as raw:
         magic = raw.read(2)
     if magic == _GZIP_MAGIC:
-        return io.BufferedReader(_Inflating(file))
-    return file.open("rb")
+        return io.BufferedReader(_Inflating(file), _BUFFER_BYTES)
+    return file.open("rb", buffering=_BUFFER_BYTES)
 
 
 class _Inflating(io.RawIOBase):
@@ -165,9 +166,7 @@ def _read_lines(stream, source: str) -> Iterator[Unit | Problem]:
     while line := stream.readline(MAX_RECORD_BYTES + 1):
         number += 1
         if len(line) > MAX_RECORD_BYTES and not line.endswith(b"\n"):
-            # Skip the rest of an oversized line without holding it in memory.
-            while (rest := stream.readline(MAX_RECORD_BYTES)) and not rest.endswith(b"\n"):
-                pass
+            _skip_line(stream)
             yield Problem(
                 BadRecord(f"line longer than {MAX_RECORD_BYTES // 2**20} MiB", source, number)
             )
@@ -177,6 +176,17 @@ def _read_lines(stream, source: str) -> Iterator[Unit | Problem]:
             found = True
     if not found:
         yield Problem(BadRecord("empty file", source))
+
+
+def _skip_line(stream: io.BufferedReader) -> None:
+    """Read on past the end of the current line, a buffer at a time, keeping none of it
+    (a gigabyte in 0.1 s, where `readline` in 16 MiB pieces takes seconds)."""
+    while chunk := stream.peek(_BUFFER_BYTES):
+        end = chunk.find(b"\n")
+        if end >= 0:
+            stream.read(end + 1)
+            return
+        stream.read(len(chunk))
 
 
 def parse_unit(unit: Unit) -> dict:
