@@ -7,6 +7,10 @@ percent-encode values as UTF-8, so a lone surrogate becomes bytes that are not U
 
 The run is derandomized (tests/conftest.py loads the `ci` profile), so a failure found in
 CI reproduces everywhere; `HYPOTHESIS_PROFILE=explore` explores with fresh random input.
+
+Also hostile articles (`hostile_records`: markup, event handlers, script URLs, broken
+entities, spreadsheet formulas and a climbing id in every field) and the pages that show
+them (`PAGES`), for the injection tests in the pages and in Chromium.
 """
 
 from urllib.parse import quote
@@ -215,3 +219,17 @@ def hostile_records() -> list[dict]:
             "url": "https://tuyengiao.example.vn/tin/duong-dan",
         },
     ]
+
+
+HOSTILE_QUERY = f"hoi nghi {SCRIPT} {IMAGE}"
+# Each page that shows hostile text, and a piece of that text it must show as typed.
+PAGES = {
+    "/?q=hoi+nghi+giao+ban": SCRIPT,  # titles, snippets, facets
+    "/?q=" + quote(HOSTILE_QUERY): HOSTILE_QUERY,  # the query in title, box, heading
+    "/?sector=" + quote(f"Khoa giáo {IMAGE}"): f"Khoa giáo {IMAGE}",  # a chosen facet
+    "/?q=giao+ban+script+window": "giao ban <script>window",  # the correction
+    "/?q=" + quote(BREAKOUT) + "&page=abc": BREAKOUT,  # the error page keeps the query
+    "/articles/xss-hoi-nghi": f"Lâm An {SVG}",  # every field of the article
+    "/articles/xss-cong-thuc": f"Hội nghị giao ban {SCRIPT} {IMAGE} năm 2021",  # related
+    "/searches": HOSTILE_QUERY.lower(),
+}

@@ -9,6 +9,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -68,6 +69,24 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+def get_routes(app) -> list[str]:
+    """Every GET route of the app, as its rule (`/api/articles/<article_id:article_id>`)."""
+    return sorted(rule.rule for rule in app.url_map.iter_rules() if "GET" in rule.methods)
+
+
+def fetch(
+    url: str, method: str = "GET", data: bytes | None = None, timeout: float = 5.0
+) -> tuple[int, dict, bytes]:
+    """Ask the real service: status, headers and body, errors included."""
+    request = urllib.request.Request(url, data=data, method=method)
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            return response.status, dict(response.headers), response.read()
+    except urllib.error.HTTPError as error:
+        with error:
+            return error.code, dict(error.headers), error.read()
+
+
 def wait_until_up(url: str, process: subprocess.Popen, seconds: float = 60) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
@@ -91,10 +110,10 @@ def stop(process: subprocess.Popen) -> None:
 
 
 class LiveServer:
-    """gunicorn serving an index on a free loopback port."""
+    """gunicorn serving an index on a free loopback port, and its log file."""
 
-    def __init__(self, index: Path, url: str):
-        self.index, self.url = index, url
+    def __init__(self, index: Path, url: str, log: Path):
+        self.index, self.url, self.log = index, url, log
 
 
 @contextlib.contextmanager
@@ -132,7 +151,7 @@ def live_server(sample_index, tmp_path_factory):
     index = folder / "index"
     shutil.copytree(sample_index, index)
     with running_service(index, folder) as url:
-        yield LiveServer(index, url)
+        yield LiveServer(index, url, folder / "gunicorn.log")
 
 
 @pytest.fixture(scope="session")
@@ -168,4 +187,4 @@ def hostile_server(hostile_index, tmp_path_factory):
     with running_service(
         hostile_index, folder, "tests.web.broken_app:create_app()", FLASK_DEBUG="1"
     ) as url:
-        yield LiveServer(hostile_index, url)
+        yield LiveServer(hostile_index, url, folder / "gunicorn.log")

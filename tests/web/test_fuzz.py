@@ -7,8 +7,6 @@ import json
 import re
 import socket
 import time
-import urllib.error
-import urllib.request
 
 import pytest
 from hypothesis import given, settings
@@ -19,7 +17,8 @@ from search_service.web.openapi import DOCUMENT
 from search_service.web.security import HEADERS
 
 from ..hostile import encoded, hostile_text, parameters, query_string
-from .html import page, texts
+from .conftest import fetch, get_routes
+from .html import assert_no_markup_injected, page, texts
 from .openapi_check import check
 
 # A hang guard, not a speed test: the slowest answer here (a CSV export) takes milliseconds.
@@ -38,11 +37,6 @@ TRAVERSALS = (
 _VARIABLE = re.compile(r"<[^>]+>")
 # gunicorn.conf.py's limit_request_line: a longer request line is refused by gunicorn itself.
 GUNICORN_REQUEST_LINE = 8190
-
-
-def get_routes(app) -> list[str]:
-    """Every GET route of the app, as its rule (`/api/articles/<article_id:article_id>`)."""
-    return sorted(rule.rule for rule in app.url_map.iter_rules() if "GET" in rule.methods)
 
 
 def documented_path(rule: str) -> str | None:
@@ -82,14 +76,6 @@ def assert_answered_well(response, rule: str, seconds: float) -> None:
         check(documented_path(rule), response)
 
 
-def assert_no_markup_injected(tree) -> None:
-    """Nothing in a page runs but the service's own script file."""
-    assert tree.xpath("//script[not(@src)]") == []
-    assert tree.xpath("//@*[starts-with(name(), 'on')]") == []
-    assert tree.xpath("//img[@src='x'] | //svg") == []
-    assert tree.xpath("//a[starts-with(normalize-space(@href), 'javascript:')]") == []
-
-
 @settings(max_examples=250, deadline=DEADLINE_MS)
 @given(data=st.data())
 def test_every_get_endpoint_answers_any_input_well(hostile_app, data):
@@ -127,17 +113,6 @@ def test_undecodable_or_oversized_query_strings_are_refused_clearly(client, url,
     assert response.status_code == status
     code = "bad_parameter" if status == 400 else "request_too_large"
     assert response.get_json()["error"]["code"] == code
-
-
-def fetch(url: str, method: str = "GET", data: bytes | None = None) -> tuple[int, dict, bytes]:
-    """Ask the real service; the socket timeout is the hang guard."""
-    request = urllib.request.Request(url, data=data, method=method)
-    try:
-        with urllib.request.urlopen(request, timeout=DEADLINE_MS / 1000) as response:
-            return response.status, dict(response.headers), response.read()
-    except urllib.error.HTTPError as error:
-        with error:
-            return error.code, dict(error.headers), error.read()
 
 
 @settings(max_examples=25, deadline=DEADLINE_MS)
