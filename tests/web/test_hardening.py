@@ -179,7 +179,9 @@ TRAVERSALS = [
 ]
 
 
-def test_no_request_value_becomes_a_path_outside_the_service_folders(app, client, sample_index):
+def test_no_request_value_becomes_a_path_outside_the_service_folders(make_app, sample_index):
+    app = make_app()  # its own search log: the hostile queries are not shown to other tests
+    client = app.test_client()
     client.get("/")  # the index and templates opened once, outside the recording
     allowed = [
         sample_index,  # the index
