@@ -241,3 +241,12 @@ def test_the_pages_of_hostile_articles_keep_their_headers(hostile_app):
         response = client.get(url)
         assert_headers(response)
         assert page(response).xpath("//script/@src") == ["/static/searchbox.js"]
+
+
+# Regression: werkzeug merged `//` in a path and redirected (308) to an address built from
+# what the client sent; an id holding `//` was changed on the way.
+@pytest.mark.parametrize("url", ["/api/articles//related", "/articles//x", "/static//style.css"])
+def test_no_address_redirects(client, url):
+    with client.get(url) as response:
+        assert response.status_code == 404
+        assert "Location" not in response.headers
