@@ -144,6 +144,19 @@ def test_hostile_files_are_refused_by_the_command_and_the_index_is_untouched(ind
     assert snapshot(indexed) == before
 
 
+def test_hostile_files_are_refused_by_the_library_and_the_index_is_untouched(indexed, tmp_path):
+    before = snapshot(indexed)
+    files = hostile_files(tmp_path / "hostile")
+    summary = ingest.ingest([tmp_path / "hostile"], indexed, workers=1)
+    assert (summary.added, summary.replaced, summary.skipped) == (0, 0, len(files))
+    # In name order, one message a file.
+    assert [p.split(": ", 1)[0] for p in summary.problems] == sorted(map(str, files))
+    for problem in summary.problems:
+        file, message = problem.split(": ", 1)
+        assert message.startswith(files[Path(file)]), problem
+    assert snapshot(indexed) == before
+
+
 def test_a_line_of_a_gigabyte_is_skipped_in_bounded_memory_and_the_next_line_indexed(
     indexed, tmp_path
 ):

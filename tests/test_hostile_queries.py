@@ -1,7 +1,6 @@
 """The query library under hostile input (hypothesis): parsing, matching, search and
 suggestions on the sample index never fail but with BadQuery, and each answer is bounded."""
 
-import dataclasses
 import html
 import re
 
@@ -164,5 +163,5 @@ def test_ids_sectors_and_topics_are_normalized_as_the_index_stores_them(catalog)
     nfd = "Khoa gia\u0301o"
     assert search(catalog, SearchRequest.from_params({"sector": [nfd]})).total == 8
     surrogates = {"related_to": ["\udcff"], "sector": ["\ud800"], "topic": ["\udcff"]}
-    result = search(catalog, SearchRequest.from_params(surrogates))
-    assert dataclasses.asdict(result)["total"] == 48
+    # Nothing left of them to filter by: the whole index.
+    assert search(catalog, SearchRequest.from_params(surrogates)).total == 48
