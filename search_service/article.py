@@ -45,6 +45,10 @@ class Article:
         article_id = _line(record, "id", required=True)
         if len(article_id) > MAX_ID_LENGTH:
             raise BadRecord(f"id is longer than {MAX_ID_LENGTH} characters")
+        if article_id in (".", "..") or article_id.startswith("/"):
+            # The article's page is /articles/<id>: browsers resolve `.` and `..` segments
+            # and servers merge a leading slash, so such an id could never be opened.
+            raise BadRecord(f"id {article_id!r} cannot be part of a web address")
         title = _line(record, "title", required=True)
         body = _text(record, "body", required=True)
         return cls(

@@ -5,6 +5,7 @@ import dataclasses
 from .article import title_key
 from .catalog import Catalog
 from .errors import ArticleNotFound
+from .normalize import normalize_line
 from .related import linked_ids
 
 
@@ -42,9 +43,10 @@ class StoredArticle:
 def get_article(catalog: Catalog, article_id: str) -> StoredArticle:
     """The article with id `article_id`; ArticleNotFound if the index has none."""
     searcher = catalog.current().searcher
-    document = searcher.document(id=article_id)
+    document = searcher.document(id=normalize_line(article_id))  # as ids are stored
     if document is None:
         raise ArticleNotFound(f"no article with id {article_id!r}")
+    article_id = document["id"]
     links = []
     for linked_id in linked_ids(searcher, article_id):
         linked = searcher.document(id=linked_id)

@@ -181,6 +181,8 @@ def _index(args) -> int:
         show_progress.finish()
     for problem in summary.problems:
         print(f"skipped: {problem}", file=sys.stderr)
+    if summary.unlisted:
+        print(f"skipped: {summary.unlisted:,} more, not listed", file=sys.stderr)
     rate = summary.processed / summary.seconds if summary.seconds else 0.0
     print(
         f"{summary.added} added, {summary.replaced} replaced, {summary.unchanged} unchanged, "

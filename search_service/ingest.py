@@ -41,6 +41,9 @@ SAMPLES = Path(__file__).with_name("samples")
 # MiB). On the whole corpus the rate is unchanged (Whoosh's serial segment merges dominate
 # there). A killed run loses at most this many.
 COMMIT_EVERY = 1_000
+# A file of garbage can hold millions of bad lines: the first ones are listed, the rest
+# only counted, so the summary stays small.
+MAX_PROBLEMS_LISTED = 1_000
 COMMIT_SECONDS = 60.0
 _CHUNKSIZE = 8
 _MAX_PENDING_CHUNKS = 256
@@ -63,7 +66,13 @@ class Summary:
 
     def skip(self, error: BadRecord) -> None:
         self.skipped += 1
-        self.problems.append(error.message)
+        if len(self.problems) < MAX_PROBLEMS_LISTED:
+            self.problems.append(error.message)
+
+    @property
+    def unlisted(self) -> int:
+        """Problems counted in `skipped` but not listed in `problems`."""
+        return self.skipped - len(self.problems)
 
 
 @dataclasses.dataclass(frozen=True)

@@ -5,6 +5,10 @@ The syntax people know from web search: `"a phrase"`, `-excluded`, `-"excluded p
 are accepted and mean nothing more than the default (all words). Nothing here ever fails:
 an unbalanced quote, a dangling `OR`, `AND OR (`, lone symbols or two thousand characters
 of noise are read as plain words, and whatever holds no letter or digit is dropped.
+
+A query is at most `MAX_QUERY_LENGTH` characters (`SearchRequest` refuses a longer one; the
+parser reads no further), and at most `MAX_CLAUSES` of its words and phrases are searched:
+past that, a query is pasted text, and more terms only cost time.
 """
 
 import dataclasses
@@ -12,7 +16,7 @@ import re
 
 from .normalize import normalize_line
 
-MAX_QUERY_LENGTH = 500
+MAX_QUERY_LENGTH = 2000
 MAX_CLAUSES = 16
 
 FIELD_NAMES = {

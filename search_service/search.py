@@ -24,12 +24,13 @@ from .catalog import Catalog, Generation
 from .errors import ArticleNotFound, BadQuery
 from .facets import FacetValue
 from .highlight import find_phrase, mark, snippet
-from .normalize import fold
+from .normalize import fold, normalize_line
 from .related import linked_ids, similar_ids
 
 SORTS = ("relevance", "newest", "oldest")
 MAX_LIMIT = 100
 MAX_DEPTH = 10_000  # page × limit: deeper pages are refused, not computed
+_WHOLE_NUMBER = re.compile(r"-?[0-9]+")
 FEW_RESULTS = 3
 # Fewer articles than this holding every word of a long query: those missing one follow.
 NEARLY_BELOW = 10
@@ -55,6 +56,10 @@ class SearchRequest:
     as_you_type: bool = False
 
     def __post_init__(self):
+        if len(self.q) > query.MAX_QUERY_LENGTH:
+            raise BadQuery(
+                f"q is longer than {query.MAX_QUERY_LENGTH} characters: shorten the query"
+            )
         if self.sort not in SORTS:
             raise BadQuery(f"sort must be one of {', '.join(SORTS)}")
         if not 1 <= self.limit <= MAX_LIMIT:
@@ -81,10 +86,10 @@ class SearchRequest:
             date_to=_day(one("to"), "to"),
             sectors=_several(params.get("sector")),
             topics=_several(params.get("topic")),
-            related_to=one("related_to") or None,
+            related_to=normalize_line(one("related_to")) or None,
             sort=one("sort", "relevance") or "relevance",
-            page=_number(one("page", "1"), "page"),
-            limit=_number(one("limit", "10"), "limit"),
+            page=parse_number(one("page", "1"), "page"),
+            limit=parse_number(one("limit", "10"), "limit"),
         )
 
 
@@ -272,12 +277,13 @@ def _base_mask(generation: Generation, request: SearchRequest) -> np.ndarray:
 def related_articles(catalog: Catalog, article_id: str, limit: int = 10) -> list[Hit]:
     """Articles related to `article_id`: its explicit links (both directions) first, then
     the most similar by content; never the article itself. ArticleNotFound if unknown."""
+    typed, article_id = article_id, normalize_line(article_id)  # as ids are stored
     generation = catalog.current()
 
     def compute() -> list[Hit]:
         searcher = generation.searcher
         if searcher.document(id=article_id) is None:
-            raise ArticleNotFound(f"no article with id {article_id!r}")
+            raise ArticleNotFound(f"no article with id {typed!r}")
         ids = linked_ids(searcher, article_id)[:limit]
         ids += [i for i in similar_ids(searcher, article_id, limit) if i not in ids]
         stored = (searcher.document(id=i) for i in ids[:limit])
@@ -311,17 +317,23 @@ def _day(value: str, name: str) -> datetime.date | None:
     return parsed.date() if isinstance(parsed, datetime.datetime) else parsed
 
 
-def _number(value: str, name: str) -> int:
-    try:
-        return int(value)
-    except ValueError:
-        raise BadQuery(f"{name} must be a whole number, not {value[:20]!r}") from None
+def parse_number(value: str, name: str) -> int:
+    """A parameter typed as a whole number: ASCII digits, perhaps a minus (`int()` would
+    also take `1_000`, ` +3` and Arabic-Indic digits). Its range is for the caller to check."""
+    if not _WHOLE_NUMBER.fullmatch(value):
+        raise BadQuery(f"{name} must be a whole number, not {value[:20]!r}")
+    digits = value.lstrip("-").lstrip("0") or "0"
+    # Past this many digits a number is out of every range; int() would refuse past 4,300.
+    number = int(digits) if len(digits) <= 18 else 10**18
+    return -number if value.startswith("-") else number
 
 
 def _several(values: list[str] | None) -> tuple[str, ...]:
     seen: dict[str, None] = {}
     for value in values or ():
-        value = value.strip()
+        # As the index stores them: NFC, and nothing a terminal or URL can smuggle in (a
+        # lone surrogate from undecodable command-line bytes cannot be encoded to look up).
+        value = normalize_line(value)
         if value:
             seen.setdefault(value, None)
     return tuple(seen)

@@ -11,6 +11,7 @@ import re
 
 from . import matching, query
 from .catalog import Catalog
+from .errors import BadQuery
 from .normalize import fold
 from .query import ParsedQuery
 
@@ -29,6 +30,8 @@ class Suggestion:
 
 def suggest(catalog: Catalog, prefix: str, limit: int = 8) -> list[Suggestion]:
     """Up to `limit` titles for what the reader has typed so far."""
+    if len(prefix) > query.MAX_QUERY_LENGTH:
+        raise BadQuery(f"q is longer than {query.MAX_QUERY_LENGTH} characters: shorten it")
     limit = max(1, min(limit, MAX_SUGGESTIONS))
     generation = catalog.current()
     return generation.cached(

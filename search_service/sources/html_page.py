@@ -156,13 +156,16 @@ def _parse(text: str, source: str) -> Element:
 
 
 def _flatten(text: str) -> str:
-    """The page without the tags nested deeper than MAX_DEPTH; their text stays."""
+    """The page without the tags nested deeper than MAX_DEPTH; their text stays (the text of
+    scripts and styles does not: they are kept, to be removed whole)."""
     depth, dropped = 0, collections.Counter()
 
     def keep_or_drop(match: re.Match) -> str:
         nonlocal depth
         closing, name = match[1], match[2].lower()
-        if name in VOID_TAGS or match[0].endswith("/>"):
+        # A script dropped here would leave its code behind as text: keep it at any depth,
+        # and it goes with the others (a script is a leaf: it cannot nest the page deeper).
+        if name in VOID_TAGS or name in NEVER_TEXT or match[0].endswith("/>"):
             return match[0]
         if closing and dropped[name]:
             dropped[name] -= 1

@@ -26,7 +26,7 @@ from typing import Any
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import api, errors, formatting, pages, resources, security, settings
+from . import api, errors, formatting, links, pages, resources, security, settings
 
 _HERE = Path(__file__).resolve().parent
 
@@ -44,6 +44,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     folder = templates_folder()
     app = Flask(__name__, template_folder=folder, static_folder=folder / "static")
     app.config.from_mapping(settings.load(test_config))
+    # Flask turns debug mode on from a FLASK_DEBUG left in the environment; only `--dev`
+    # (Flask's own server) may have it, never gunicorn.
+    app.debug = False
     # Vietnamese stays readable in JSON, and fields keep the order of the result object.
     app.json.ensure_ascii = False
     app.json.sort_keys = False
@@ -52,6 +55,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_proto=hops, x_host=hops)
     app.jinja_env.globals["site_name"] = app.config["SITE_NAME"]
     app.jinja_env.lstrip_blocks = True
+    app.url_map.converters["article_id"] = links.ArticleId
+    # An id may hold `//`; werkzeug would merge it and redirect to another address, built
+    # from what the client sent. Unknown addresses are a 404, never a redirect.
+    app.url_map.merge_slashes = False
     resources.init_app(app)
     formatting.init_app(app)
     errors.init_app(app)

@@ -19,12 +19,12 @@ def search_json():
     return jsonify(result.to_dict())
 
 
-@bp.get("/api/articles/<path:article_id>")
+@bp.get("/api/articles/<article_id:article_id>")
 def article(article_id: str):
     return jsonify(articles.get_article(resources.catalog(), article_id).to_dict())
 
 
-@bp.get("/api/articles/<path:article_id>/related")
+@bp.get("/api/articles/<article_id:article_id>/related")
 def related(article_id: str):
     limit = params.whole_number("limit", 10, MAX_LIMIT)
     hits = related_articles(resources.catalog(), article_id, limit)

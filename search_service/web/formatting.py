@@ -1,10 +1,13 @@
-"""How the pages write dates and numbers: the Vietnamese way, day first, dot thousands."""
+"""How the pages write dates, numbers and links: the Vietnamese way, day first, dot
+thousands; an article's address as a link only when it is a web address."""
 
 import re
 
 from flask import Flask
 
 _ISO_DAY = re.compile(r"^(\d{4})-(\d{2})-(\d{2})")
+# http(s), a host, and nothing a browser would trim or read as the end of the attribute.
+_WEB_URL = re.compile(r"https?://[^\s/?#\\<>\"'`][^\s\\<>\"'`]*", re.IGNORECASE)
 
 
 def vi_date(value: str | None) -> str:
@@ -24,6 +27,12 @@ def vi_number(value: int) -> str:
     return f"{value:,}".replace(",", ".")
 
 
+def web_url(value: str | None) -> str | None:
+    """`value` if a link may point to it (an http or https address), else None: a
+    `javascript:` or `data:` address in an article's url field must never become a link."""
+    return value if value and _WEB_URL.fullmatch(value) else None
+
+
 def paragraphs(text: str) -> list[str]:
     """The paragraphs of an article body (separated by a blank line)."""
     return [p for p in text.split("\n\n") if p.strip()]
@@ -35,3 +44,4 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(iso_day)
     app.add_template_filter(vi_number)
     app.add_template_filter(paragraphs)
+    app.add_template_filter(web_url)

@@ -8,7 +8,9 @@ templates build no URLs and the HTML page and its JSON twin share one set of par
 import dataclasses
 import math
 from collections.abc import Iterable, Mapping
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
+
+from werkzeug.routing import PathConverter
 
 from ..search import MAX_DEPTH, SearchResult
 
@@ -18,6 +20,18 @@ REPEATABLE = ("sector", "topic")
 _DEFAULTS = {"sort": "relevance", "page": "1"}
 SORT_LABELS = {"relevance": "Liên quan nhất", "newest": "Mới nhất", "oldest": "Cũ nhất"}
 PAGES_AROUND = 2
+
+
+class ArticleId(PathConverter):
+    """An article id in a URL (`/articles/<article_id:article_id>`): any text, slashes too.
+
+    Built with every `/` (and `\\`) percent-encoded, so that the id is one path segment in
+    the reader's browser: an id such as `../../api/search` cannot make its link point
+    elsewhere. The server decodes `%2F` before routing, so the route still matches it.
+    """
+
+    def to_url(self, value) -> str:
+        return quote(str(value), safe="!$&'()*+,:;=@")
 
 
 @dataclasses.dataclass(frozen=True)

@@ -4,6 +4,7 @@ Written by hand, as the contract; the tests validate real responses of every end
 against these schemas, so the document cannot drift from what the service answers.
 """
 
+from ..query import MAX_QUERY_LENGTH
 from ..search import MAX_LIMIT, SORTS
 from ..suggest import MAX_SUGGESTIONS
 
@@ -28,6 +29,7 @@ def _json(schema: dict, description: str) -> dict:
 _STRING = {"type": "string"}
 _NULLABLE_STRING = {"type": ["string", "null"]}
 _STRINGS = {"type": "array", "items": _STRING}
+_QUERY_TEXT = {"type": "string", "maxLength": MAX_QUERY_LENGTH}
 _ERRORS = {
     status: {"$ref": f"#/components/responses/{name}"}
     for status, name in (("400", "BadParameter"), ("413", "TooLarge"), ("503", "NoIndex"))
@@ -45,7 +47,11 @@ def _query(name: str, description: str, schema: dict | None = None, **more) -> d
 
 
 _SEARCH_PARAMETERS = [
-    _query("q", 'Words, "phrases", -excluded, a OR b, title:, author:; empty lists all'),
+    _query(
+        "q",
+        'Words, "phrases", -excluded, a OR b, title:, author:; empty lists all',
+        _QUERY_TEXT,
+    ),
     _query("from", "First day, inclusive: 2021-10-06 or 06/10/2021"),
     _query("to", "Last day, inclusive"),
     _query("sector", "Sectors (any of them)", _STRINGS, style="form", explode=True),
@@ -184,7 +190,7 @@ _PATHS = {
         "get": {
             "summary": "Titles for what has been typed so far",
             "parameters": [
-                _query("q", "What has been typed"),
+                _query("q", "What has been typed", _QUERY_TEXT),
                 _query(
                     "format",
                     "json, or the OpenSearch suggestions format",
@@ -289,6 +295,12 @@ _PATHS = {
         }
     },
 }
+
+# Any request may be refused before its endpoint reads it: larger than the service takes
+# (413), or with a query string that is not UTF-8 (400).
+for _path in _PATHS.values():
+    for _status in ("400", "413"):
+        _path["get"]["responses"].setdefault(_status, _ERRORS[_status])
 
 _RESPONSES = {
     name: _json(_ref("Error"), description)

@@ -43,7 +43,7 @@ def search_page():
     )
 
 
-@bp.get("/articles/<path:article_id>")
+@bp.get("/articles/<article_id:article_id>")
 def article_page(article_id: str):
     catalog = resources.catalog()
     article = articles.get_article(catalog, article_id)

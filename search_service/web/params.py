@@ -3,6 +3,7 @@
 from flask import current_app, request
 
 from ..errors import BadQuery
+from ..search import parse_number
 
 STATS_DAYS = 7
 
@@ -18,8 +19,8 @@ def whole_number(name: str, default: int, most: int) -> int:
     if not raw:
         return default
     try:
-        number = int(raw) if raw.isascii() else 0
-    except ValueError:
+        number = parse_number(raw, name)
+    except BadQuery:
         number = 0
     if not 1 <= number <= most:
         raise BadQuery(f"{name} must be a whole number from 1 to {most}")

@@ -1,5 +1,5 @@
 """Response headers that limit what a page can do, CORS for the configured origins only,
-and the size limit of requests.
+and the checks every request passes first: its size, and a query string that is UTF-8.
 
 The pages run no inline script or style, so the Content-Security-Policy allows only this
 origin's files. The JSON API answers cross-origin requests only from `CORS_ORIGINS` (the
@@ -7,8 +7,12 @@ public site that embeds the search box); any other origin gets no CORS header, s
 browser keeps the response from its page.
 """
 
+from urllib.parse import unquote_to_bytes
+
 from flask import Flask, abort, request
 from werkzeug.wrappers import Response
+
+from ..errors import BadQuery
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -45,6 +49,15 @@ def init_app(app: Flask) -> None:
         # GET whose size is its query string.
         if len(request.query_string) > limit or (request.content_length or 0) > limit:
             abort(413, f"the request is larger than {limit} bytes")
+
+    @app.before_request
+    def refuse_undecodable():
+        # Werkzeug keeps bytes that are not UTF-8 as literal `%ED%A0%80` text, which would
+        # then be searched for; a reader's browser never sends them, so say what is wrong.
+        try:
+            unquote_to_bytes(request.query_string).decode("utf-8")
+        except UnicodeDecodeError:
+            raise BadQuery("the query string is not UTF-8 text") from None
 
     @app.after_request
     def add_headers(response: Response) -> Response:

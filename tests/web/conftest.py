@@ -1,18 +1,25 @@
 """Fixtures of the web tests: the app over the sample index, its test client, and the
-real service (gunicorn) on a copy of the sample index, for the HTTP and browser tests."""
+real service (gunicorn) on a copy of the sample index, for the HTTP and browser tests; the
+same over an index of hostile articles (markup, script URLs, formulas in every field)."""
 
+import contextlib
 import os
 import shutil
 import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
 import pytest
 
+from search_service import ingest
 from search_service.web import create_app, resources
+
+from ..hostile import hostile_records
+from ..records import article, write_jsonl
 
 ROOT = Path(__file__).resolve().parents[2]
 APP = "search_service.web:create_app()"
@@ -62,6 +69,24 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+def get_routes(app) -> list[str]:
+    """Every GET route of the app, as its rule (`/api/articles/<article_id:article_id>`)."""
+    return sorted(rule.rule for rule in app.url_map.iter_rules() if "GET" in rule.methods)
+
+
+def fetch(
+    url: str, method: str = "GET", data: bytes | None = None, timeout: float = 5.0
+) -> tuple[int, dict, bytes]:
+    """Ask the real service: status, headers and body, errors included."""
+    request = urllib.request.Request(url, data=data, method=method)
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            return response.status, dict(response.headers), response.read()
+    except urllib.error.HTTPError as error:
+        with error:
+            return error.code, dict(error.headers), error.read()
+
+
 def wait_until_up(url: str, process: subprocess.Popen, seconds: float = 60) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
@@ -85,29 +110,27 @@ def stop(process: subprocess.Popen) -> None:
 
 
 class LiveServer:
-    """gunicorn serving a copy of the sample index on a free loopback port."""
+    """gunicorn serving an index on a free loopback port, and its log file."""
 
-    def __init__(self, index: Path, url: str, process: subprocess.Popen):
-        self.index, self.url, self.process = index, url, process
+    def __init__(self, index: Path, url: str, log: Path):
+        self.index, self.url, self.log = index, url, log
 
 
-@pytest.fixture(scope="session")
-def live_server(sample_index, tmp_path_factory):
-    """The real service, started as the README says, on its own copy of the sample index
-    (the tests write to it)."""
-    folder = tmp_path_factory.mktemp("live")
-    index = folder / "index"
-    shutil.copytree(sample_index, index)
+@contextlib.contextmanager
+def running_service(index: Path, folder: Path, app: str = APP, **environment: str):
+    """gunicorn, started as the README says, serving `index` on a free loopback port;
+    yields its URL. Its log is `folder`/gunicorn.log."""
     port = free_port()
     env = os.environ | {
         "SEARCH_SERVICE_INDEX": str(index),
         "SEARCH_SERVICE_SEARCH_LOG": str(folder / "searches.sqlite3"),
         "SEARCH_SERVICE_BIND": f"127.0.0.1:{port}",
         "SEARCH_SERVICE_WORKERS": "2",
+        **environment,
     }
     with (folder / "gunicorn.log").open("w") as log:
         process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", APP],
+            [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", app],
             cwd=ROOT,
             env=env,
             stdout=log,
@@ -116,6 +139,52 @@ def live_server(sample_index, tmp_path_factory):
         url = f"http://127.0.0.1:{port}"
         try:
             wait_until_up(url + "/health", process)
-            yield LiveServer(index, url, process)
+            yield url
         finally:
             stop(process)
+
+
+@pytest.fixture(scope="session")
+def live_server(sample_index, tmp_path_factory):
+    """The real service on its own copy of the sample index (the tests write to it)."""
+    folder = tmp_path_factory.mktemp("live")
+    index = folder / "index"
+    shutil.copytree(sample_index, index)
+    with running_service(index, folder) as url:
+        yield LiveServer(index, url, folder / "gunicorn.log")
+
+
+@pytest.fixture(scope="session")
+def hostile_index(tmp_path_factory) -> Path:
+    """An index of hostile articles (tests/hostile.py) beside a few ordinary ones."""
+    folder = tmp_path_factory.mktemp("hostile")
+    records = hostile_records() + [article(n) for n in range(1, 4)]
+    summary = ingest.ingest([write_jsonl(folder / "hostile.jsonl", records)], folder / "index")
+    assert summary.skipped == 0, summary.problems
+    return folder / "index"
+
+
+@pytest.fixture(scope="session")
+def hostile_app(hostile_index, tmp_path_factory):
+    """The app over the hostile index."""
+    made = create_app(
+        {
+            "TESTING": True,
+            "INDEX": str(hostile_index),
+            "SEARCH_LOG": str(tmp_path_factory.mktemp("hostile-log") / "searches.sqlite3"),
+        }
+    )
+    yield made
+    resources.close(made)
+
+
+@pytest.fixture(scope="session")
+def hostile_server(hostile_index, tmp_path_factory):
+    """gunicorn over the hostile index, with FLASK_DEBUG=1 left in its environment (it must
+    not turn debug mode on) and the app of tests/web/broken_app.py, which fails as a bug
+    would on two routes of its own."""
+    folder = tmp_path_factory.mktemp("hostile-live")
+    with running_service(
+        hostile_index, folder, "tests.web.broken_app:create_app()", FLASK_DEBUG="1"
+    ) as url:
+        yield LiveServer(hostile_index, url, folder / "gunicorn.log")

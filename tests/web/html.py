@@ -22,3 +22,11 @@ def links(tree, xpath: str) -> dict[str, str]:
 def by_class(name: str) -> str:
     """An XPath test for an element that has the class `name`."""
     return f"contains(concat(' ', normalize-space(@class), ' '), ' {name} ')"
+
+
+def assert_no_markup_injected(tree) -> None:
+    """Nothing in a page runs but the service's own script file."""
+    assert tree.xpath("//script[not(@src)]") == []
+    assert tree.xpath("//@*[starts-with(name(), 'on')]") == []
+    assert tree.xpath("//img[@src='x'] | //svg") == []
+    assert tree.xpath("//a[starts-with(normalize-space(@href), 'javascript:')]") == []

@@ -49,7 +49,7 @@ def test_responses_are_as_documented(client, path, url):
 
 def test_every_route_is_documented_and_every_documented_path_exists(app):
     served = {
-        rule.rule.replace("<path:article_id>", "{id}")
+        rule.rule.replace("<article_id:article_id>", "{id}")
         for rule in app.url_map.iter_rules()
         if rule.rule.startswith("/api/") or rule.rule == "/health"
     }
