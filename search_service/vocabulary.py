@@ -26,6 +26,7 @@ class Vocabulary:
         self.parts = parts
         self._near: dict[tuple[str, int], list[str]] = {}
         self._restored: dict[str, str] = {}
+        self._frequencies: dict[tuple[str, str], int] = {}
 
     def warm(self) -> None:
         """Read every segment's word lists and title forms now, not on a first search."""
@@ -36,7 +37,12 @@ class Vocabulary:
 
     def frequency(self, field: str, text: str) -> int:
         """How many articles hold `text` in `field`."""
-        return sum(part.data.frequency(part.leaf, field, text) for part in self.parts)
+        key = (field, text)
+        found = self._frequencies.get(key)
+        if found is None:
+            found = sum(part.data.frequency(part.leaf, field, text) for part in self.parts)
+            self._frequencies[key] = found
+        return found
 
     def text_frequency(self, text: str) -> int:
         """How many articles hold `text` in their title or body (an upper bound)."""

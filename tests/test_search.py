@@ -332,15 +332,16 @@ def _holding_every_word(catalog, text):
     return set(generation.engine.evaluate(found.required)[0].nonzero()[0].tolist())
 
 
-def test_a_long_query_finds_articles_missing_one_word_after_those_holding_all(catalog):
+def test_a_long_query_finds_articles_missing_some_words_after_those_holding_all(catalog):
     text = "hội nghị giao ban công tác khoa giáo quý 3"
     every_word = _holding_every_word(catalog, text)
     result = find(catalog, text, limit=100)
     numbers = [catalog.current().searcher.document_number(id=i) for i in ids(result)]
     assert len(every_word) == 3
     assert set(numbers[:3]) == every_word  # all the words first...
-    assert result.total == len(result.hits) == 12  # ...then those missing one
-    assert ids(result)[3] == "tt-2021-giao-ban-q3"
+    # ...then those missing up to a third of the nine words, the most relevant first:
+    assert result.total == len(result.hits) == 37
+    assert ids(result)[3:5] == ["tt-2021-giao-ban-q3", "kg-2025-giao-ban-q1"]
 
 
 def test_a_short_query_means_every_word(catalog):
