@@ -5,6 +5,12 @@ workers) opens it after the fork. Before each use it asks Whoosh whether a new c
 landed; if so it takes a new searcher, and everything derived from the old one (vocabulary
 statistics, facet columns, cached results) goes with it. A commit is therefore visible on
 the next request, and no cache can serve a result of an older generation.
+
+"Has a new commit landed" is asked of a `Snapshot` of the generation's files, which also
+answers no after a rebuild or damage to those files. The old generation is dropped before
+the index is opened again: if that fails (damaged, missing, being rebuilt), the error goes
+to the caller (503 on the web) and the next call tries again, so the service recovers on
+its own once the index is rebuilt.
 """
 
 import collections
@@ -13,6 +19,8 @@ import threading
 from pathlib import Path
 
 from . import store
+from .errors import IndexDamaged
+from .snapshot import Snapshot
 from .vocabulary import Vocabulary
 
 RESULT_CACHE_SIZE = 512
@@ -21,8 +29,9 @@ RESULT_CACHE_SIZE = 512
 class Generation:
     """One committed state of the index, with what is derived from it, built when needed."""
 
-    def __init__(self, searcher):
+    def __init__(self, searcher, snapshot: Snapshot):
         self.searcher = searcher
+        self.snapshot = snapshot
         self.number = searcher.reader().generation()
         self.results: collections.OrderedDict = collections.OrderedDict()
         self._lock = threading.Lock()
@@ -69,17 +78,34 @@ class Catalog:
         """The latest committed generation, opening or refreshing the searcher as needed."""
         with self._lock:
             generation = self._generation
-            if generation is None:
-                generation = Generation(store.open_index(self.path).searcher())
-            elif not generation.searcher.up_to_date():
-                store.check_version(self.path)
-                # A new searcher, not Searcher.refresh(): refresh reuses segment readers by
-                # segment and keeps their old deletions, so deleted articles stayed found.
-                fresh = store.open_index(self.path).searcher()
+            if generation is not None and generation.snapshot.unchanged():
+                return generation
+            self._generation = None
+            if generation is not None:
                 generation.searcher.close()
-                generation = Generation(fresh)
-            self._generation = generation
-            return generation
+            # A new searcher, not Searcher.refresh(): refresh reuses segment readers by
+            # segment and keeps their old deletions, so deleted articles stayed found.
+            searcher = store.open_searcher(self.path)
+            self._generation = Generation(searcher, Snapshot.take(self.path, searcher))
+            return self._generation
+
+    def damaged(self, error: Exception) -> IndexDamaged | None:
+        """If `error` escaped from Whoosh while reading the index, the damage to report (and
+        the generation is dropped, so that the next use opens the index again).
+
+        Opening reads the table of contents and the directory of each segment file; the
+        rest is read on demand, so garbage inside a segment surfaces in whatever Whoosh was
+        parsing then. Our calls into Whoosh are tested, so an error raised inside it is
+        taken for damage to the data.
+        """
+        innermost = error.__traceback__
+        while innermost is not None and innermost.tb_next is not None:
+            innermost = innermost.tb_next
+        module = innermost.tb_frame.f_globals.get("__name__", "") if innermost else ""
+        if not module.startswith("whoosh."):
+            return None
+        self.close()
+        return store.damaged(self.path, error)
 
     def close(self) -> None:
         """Release the searcher and its files."""

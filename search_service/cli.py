@@ -165,7 +165,7 @@ def _address(value: str) -> str:
 
 def _index(args) -> int:
     path = store.index_path(args.index)
-    show_progress = _Progress() if sys.stderr.isatty() else None
+    show_progress = _Progress() if sys.stderr.isatty() else _Commits()
     summary = ingest.ingest(
         args.paths or [ingest.SAMPLES],
         path,
@@ -177,8 +177,7 @@ def _index(args) -> int:
         commit_every=args.commit_every,
         wait=args.wait,
     )
-    if show_progress:
-        show_progress.finish()
+    show_progress.finish()
     for problem in summary.problems:
         print(f"skipped: {problem}", file=sys.stderr)
     rate = summary.processed / summary.seconds if summary.seconds else 0.0
@@ -205,7 +204,7 @@ class _Progress:
         print(
             f"\r{summary.processed:,} articles  {rate:,.0f}/s  "
             f"({summary.added:,} added, {summary.unchanged:,} unchanged, "
-            f"{summary.skipped:,} skipped)",
+            f"{summary.skipped:,} skipped; {summary.committed:,} committed)",
             end="",
             file=sys.stderr,
             flush=True,
@@ -213,6 +212,29 @@ class _Progress:
 
     def finish(self) -> None:
         print("\r\033[K", end="", file=sys.stderr, flush=True)
+
+
+class _Commits:
+    """A line on stderr at each commit of a long ingest, for logs: the first N records read
+    are in the index, whatever happens to the run afterwards."""
+
+    def __init__(self):
+        self.committed = 0
+
+    def __call__(self, summary: ingest.Summary) -> None:
+        if summary.committed == self.committed:
+            return
+        self.committed = summary.committed
+        print(
+            f"committed {summary.committed:,} records ({summary.added:,} added, "
+            f"{summary.replaced:,} replaced, {summary.unchanged:,} unchanged, "
+            f"{summary.skipped:,} skipped)",
+            file=sys.stderr,
+            flush=True,
+        )
+
+    def finish(self) -> None:
+        pass
 
 
 def _delete(args) -> int:

@@ -1,13 +1,8 @@
 import gzip
 import json
-import os
-import signal
-import subprocess
-import sys
 import time
 
 import pytest
-from whoosh import index as whoosh_index
 
 from search_service import ingest, store
 from search_service.errors import IndexBusy, SchemaMismatch
@@ -139,42 +134,3 @@ def test_a_second_writer_waits_then_fails_clearly(tmp_path):
             )
         assert time.monotonic() - started >= 0.5
     assert count(index) == 1
-
-
-def test_kill_9_during_a_run_leaves_an_index_that_opens_and_a_rerun_completes(tmp_path):
-    total = 600
-    source = write_jsonl(tmp_path / "many.jsonl", [article(n) for n in range(total)])
-    index = tmp_path / "index"
-    command = [
-        sys.executable,
-        "-m",
-        "search_service",
-        "index",
-        str(source),
-        "--index",
-        str(index),
-        "--commit-every",
-        "40",
-        "--workers",
-        "2",
-    ]
-    for _ in range(3):
-        before = count(index) if store.exists(index) else 0
-        process = subprocess.Popen(
-            command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
-        )
-        # Kill the whole process group (writer and workers) once a new commit has landed.
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and process.poll() is None:
-            if store.exists(index) and whoosh_index.exists_in(str(index)) and count(index) > before:
-                break
-            time.sleep(0.05)
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait()
-        committed = count(index)
-        assert committed >= before
-        assert committed % 40 == 0 or committed == total
-    assert count(index) < total, "the run finished before it could be killed"
-    summary = ingest.ingest([source], index, workers=2)
-    assert summary.unchanged == count(index) - summary.added
-    assert count(index) == total
