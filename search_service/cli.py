@@ -9,6 +9,7 @@ import dataclasses
 import html
 import json
 import os
+import signal
 import sys
 import time
 from pathlib import Path
@@ -25,6 +26,9 @@ def main(argv: list[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
     parser = _parser()
     args = parser.parse_args(argv)
+    # Past a file size limit (ulimit -f) a write then fails with EFBIG, reported like a full
+    # disk, instead of the kernel killing the process with SIGXFSZ in the middle of a commit.
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
     try:
         return args.command(args)
     except SearchServiceError as error:
@@ -34,7 +38,8 @@ def main(argv: list[str] | None = None) -> int:
         print("interrupted: the index holds every article of the last commit", file=sys.stderr)
         return 130
     except OSError as error:
-        print(f"error: {error.strerror or error}: {error.filename or ''}", file=sys.stderr)
+        where = f": {error.filename}" if error.filename else ""
+        print(f"error: {error.strerror or error}{where}", file=sys.stderr)
         return 1
 
 

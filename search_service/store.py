@@ -19,6 +19,8 @@ import json
 import os
 import re
 import time
+import traceback
+import warnings
 from pathlib import Path
 
 from whoosh import index as whoosh_index
@@ -231,6 +233,7 @@ class Writer:
         except BaseException as error:
             lock.release()
             if isinstance(error, OSError):
+                _release_files(error)
                 raise unwritable(self.path, error) from None
             raise
         self._lock = lock
@@ -254,6 +257,7 @@ class Writer:
             yield
         except OSError as error:
             self.cancel()
+            _release_files(error)
             raise unwritable(self.path, error) from None
 
     def update(self, fields: dict) -> None:
@@ -303,6 +307,20 @@ class Writer:
             self._clear_leftovers()
         self._lock.release()
         self._lock = None
+
+
+def _release_files(error: OSError) -> None:
+    """Close the files Whoosh left open on its way out of a failed write.
+
+    While committing, its writer opens readers (of the new segment's lengths, of segments
+    being merged) that it does not close when a write fails; they stay referenced from the
+    traceback's frames, holding descriptors, and on a full disk the space of the deleted
+    segment files, until the error is collected. Clearing the frames closes them now,
+    quietly: Python warns of files closed by collection, which is what is wanted here.
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ResourceWarning)
+        traceback.clear_frames(error.__traceback__)
 
 
 @contextlib.contextmanager
