@@ -9,8 +9,8 @@ the next request, and no cache can serve a result of an older generation.
 "Has a new commit landed" is asked of a `Snapshot` of the generation's files, which also
 answers no after a rebuild or damage to those files. The old generation is dropped before
 the index is opened again: if that fails (damaged, missing, being rebuilt), the error goes
-to the caller (503 on the web) and the next call tries again, so the service recovers on
-its own once the index is rebuilt.
+to the caller (503 on the web), and the next call tries again once a file of the folder has
+changed, so the service recovers on its own when the index is rebuilt.
 """
 
 import collections
@@ -19,8 +19,8 @@ import threading
 from pathlib import Path
 
 from . import store
-from .errors import IndexDamaged
-from .snapshot import Snapshot
+from .errors import IndexDamaged, SearchServiceError
+from .snapshot import Snapshot, folder_files
 from .vocabulary import Vocabulary
 
 RESULT_CACHE_SIZE = 512
@@ -72,6 +72,8 @@ class Catalog:
     def __init__(self, path: Path):
         self.path = path
         self._generation: Generation | None = None
+        # The folder's files when opening last failed, and the error.
+        self._failed: tuple[dict | None, type[SearchServiceError], str] | None = None
         self._lock = threading.Lock()
 
     def current(self) -> Generation:
@@ -83,9 +85,19 @@ class Catalog:
             self._generation = None
             if generation is not None:
                 generation.searcher.close()
-            # A new searcher, not Searcher.refresh(): refresh reuses segment readers by
-            # segment and keeps their old deletions, so deleted articles stayed found.
-            searcher = store.open_searcher(self.path)
+            files = folder_files(self.path)
+            if self._failed is not None and self._failed[0] == files:
+                raise self._failed[1](self._failed[2])
+            try:
+                # A new searcher, not Searcher.refresh(): refresh reuses segment readers by
+                # segment and keeps their old deletions, so deleted articles stayed found.
+                searcher = store.open_searcher(self.path)
+            except SearchServiceError as error:
+                # Until a file there changes, opening again fails the same way, only slower
+                # (Whoosh tries a segment file it cannot open ten times, over half a second).
+                self._failed = (files, type(error), error.message)
+                raise
+            self._failed = None
             self._generation = Generation(searcher, Snapshot.take(self.path, searcher))
             return self._generation
 

@@ -2,6 +2,7 @@
 
     open: searcher -> Snapshot (inode, size, mtime of each file it reads)
     each use: Snapshot.unchanged()?  no -> open again (a new commit, or the damage reported)
+    open failed: folder_files() then -> no new try until they change
 
 A reader serves the commit it opened until a new one lands. Whoosh tells a new commit by the
 number of the newest table of contents only, which misses a rebuild that reaches the number
@@ -59,6 +60,14 @@ class Snapshot:
             return _stamps(self.folder, self.files) == self.files
         except OSError:
             return False
+
+
+def folder_files(folder: Path) -> dict[str, tuple[int, int, int]] | None:
+    """Every file in `folder` with its stamp (None without the folder): any write shows."""
+    try:
+        return _stamps(folder, os.listdir(folder))
+    except OSError:
+        return None
 
 
 def _stamps(folder: Path, names) -> dict[str, tuple[int, int, int]]:

@@ -15,6 +15,7 @@ the lock released, so that the index keeps its last commit and the space it had.
 
 import contextlib
 import errno
+import gc
 import json
 import os
 import re
@@ -104,16 +105,23 @@ def open_index(path: Path):
     try:
         return whoosh_index.open_dir(str(path))
     except Exception as error:
+        _release_files(error)
         raise damaged(path, error) from None
 
 
 def open_searcher(path: Path):
     """A Whoosh searcher on the latest commit of the index at `path`."""
     ix = open_index(path)
-    try:
-        return ix.searcher()
-    except Exception as error:
-        raise damaged(path, error) from None
+    # On an OSError Whoosh opens the segments again (a commit may have deleted a file in
+    # between), ten times, and drops the file of each failed try unclosed: the warnings of
+    # their collection are expected here.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ResourceWarning)
+        try:
+            return ix.searcher()
+        except Exception as error:
+            _release_files(error)
+            raise damaged(path, error) from None
 
 
 def damaged(path: Path, error: Exception) -> IndexDamaged:
@@ -309,18 +317,22 @@ class Writer:
         self._lock = None
 
 
-def _release_files(error: OSError) -> None:
-    """Close the files Whoosh left open on its way out of a failed write.
+def _release_files(error: Exception) -> None:
+    """Close the files Whoosh left open on its way out of a failure, and drop `error`'s
+    traceback (it is reported as the service's own error, without it).
 
-    While committing, its writer opens readers (of the new segment's lengths, of segments
-    being merged) that it does not close when a write fails; they stay referenced from the
-    traceback's frames, holding descriptors, and on a full disk the space of the deleted
-    segment files, until the error is collected. Clearing the frames closes them now,
-    quietly: Python warns of files closed by collection, which is what is wanted here.
+    Whoosh does not close what it opened when opening or writing fails (a table of
+    contents or segment file it cannot parse; while committing, readers of the new
+    segment's lengths and of segments being merged). They stay referenced from the
+    traceback, holding descriptors, and on a full disk the space of deleted segment files,
+    until the error is collected. Dropping it and collecting closes them now, quietly:
+    Python warns of files closed by collection, which is what is wanted here.
     """
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ResourceWarning)
         traceback.clear_frames(error.__traceback__)
+        error.__traceback__ = None
+        gc.collect()
 
 
 @contextlib.contextmanager

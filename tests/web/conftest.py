@@ -1,6 +1,7 @@
 """Fixtures of the web tests: the app over the sample index, its test client, and the
 real service (gunicorn) on a copy of the sample index, for the HTTP and browser tests."""
 
+import contextlib
 import os
 import shutil
 import socket
@@ -91,13 +92,10 @@ class LiveServer:
         self.index, self.url, self.process = index, url, process
 
 
-@pytest.fixture(scope="session")
-def live_server(sample_index, tmp_path_factory):
-    """The real service, started as the README says, on its own copy of the sample index
-    (the tests write to it)."""
-    folder = tmp_path_factory.mktemp("live")
-    index = folder / "index"
-    shutil.copytree(sample_index, index)
+@contextlib.contextmanager
+def gunicorn(index: Path, folder: Path):
+    """The real service, started as the README says, over `index` on a free loopback port
+    (its log and search counts in `folder`)."""
     port = free_port()
     env = os.environ | {
         "SEARCH_SERVICE_INDEX": str(index),
@@ -119,3 +117,13 @@ def live_server(sample_index, tmp_path_factory):
             yield LiveServer(index, url, process)
         finally:
             stop(process)
+
+
+@pytest.fixture(scope="session")
+def live_server(sample_index, tmp_path_factory):
+    """The real service on its own copy of the sample index (the tests write to it)."""
+    folder = tmp_path_factory.mktemp("live")
+    index = folder / "index"
+    shutil.copytree(sample_index, index)
+    with gunicorn(index, folder) as server:
+        yield server
