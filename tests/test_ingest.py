@@ -5,7 +5,7 @@ import time
 import pytest
 
 from search_service import ingest, store
-from search_service.errors import IndexBusy, SchemaMismatch
+from search_service.errors import IndexBusy, IndexDamaged, SchemaMismatch
 
 from .records import article, write_jsonl
 
@@ -123,6 +123,19 @@ def test_schema_version_mismatch_says_to_rebuild(tmp_path):
     assert count(index) == 1
 
 
+# Regression: an index without service.json counted as none, and the next ingest created a
+# new one over it, losing every article.
+def test_an_index_that_lost_its_service_json_is_not_recreated_over_its_articles(tmp_path):
+    index = tmp_path / "index"
+    ingest.ingest([write_jsonl(tmp_path / "a.jsonl", [article(1)])], index, workers=1)
+    (index / store.METADATA_FILE).unlink()
+    with pytest.raises(IndexDamaged, match=r"has lost its service\.json: rebuild it with"):
+        ingest.ingest([write_jsonl(tmp_path / "b.jsonl", [article(2)])], index, workers=1)
+    assert store.latest_generation(index) == 1 and any(index.glob("*.seg"))
+    summary = ingest.ingest([tmp_path / "a.jsonl"], index, rebuild=True, workers=1)
+    assert (summary.added, count(index)) == (1, 1)
+
+
 def test_a_second_writer_waits_then_fails_clearly(tmp_path):
     index = tmp_path / "index"
     ingest.ingest([write_jsonl(tmp_path / "a.jsonl", [article(1)])], index, workers=1)
@@ -134,3 +147,26 @@ def test_a_second_writer_waits_then_fails_clearly(tmp_path):
             )
         assert time.monotonic() - started >= 0.5
     assert count(index) == 1
+
+
+def test_each_commit_holds_the_first_records_read_and_says_how_many(tmp_path, pyvi_loaded):
+    # Unchanged and unreadable records are settled at once, without a worker: they must
+    # still count after the records read before them, which the workers are preparing.
+    index = tmp_path / "index"
+    ingest.ingest([write_jsonl(tmp_path / "old.jsonl", [article(2), article(4)])], index)
+    lines = [article(1), article(2), article(3), '{"id": ', article(4), article(5), article(6)]
+    source = write_jsonl(tmp_path / "all.jsonl", lines)
+    good = ["a1", "a2", "a3", None, "a4", "a5", "a6"]
+    seen = []
+
+    def progress(summary: ingest.Summary) -> None:
+        if not seen or summary.committed != seen[-1][0]:
+            with store.open_searcher(index) as searcher:
+                held = {document["id"] for document in searcher.documents()}
+            seen.append((summary.committed, held))
+
+    summary = ingest.ingest([source], index, workers=2, commit_every=1, progress=progress)
+    assert summary.committed == summary.processed == 7
+    assert [committed for committed, _ in seen] == [1, 3, 6, 7]
+    for committed, held in seen:
+        assert held == {"a2", "a4"} | {i for i in good[:committed] if i}
