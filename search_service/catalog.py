@@ -24,6 +24,15 @@ from .snapshot import Snapshot, folder_files
 from .vocabulary import Vocabulary
 
 RESULT_CACHE_SIZE = 512
+# Whoosh's modules that decode its files: an error raised there is damage to the data.
+_DECODING_MODULES = (
+    "whoosh.codec.",
+    "whoosh.filedb.",
+    "whoosh.columns",
+    "whoosh.system",
+    "whoosh.util.numlists",
+    "whoosh.util.varints",
+)
 
 
 class Generation:
@@ -102,19 +111,19 @@ class Catalog:
             return self._generation
 
     def damaged(self, error: Exception) -> IndexDamaged | None:
-        """If `error` escaped from Whoosh while reading the index, the damage to report (and
-        the generation is dropped, so that the next use opens the index again).
+        """If `error` was raised decoding the index's files, the damage to report (and the
+        generation is dropped, so that the next use opens the index again).
 
         Opening reads the table of contents and the directory of each segment file; the
         rest is read on demand, so garbage inside a segment surfaces in whatever Whoosh was
-        parsing then. Our calls into Whoosh are tested, so an error raised inside it is
-        taken for damage to the data.
+        decoding then (a bare Exception, struct.error, EOFError...). An error raised
+        anywhere else, Whoosh's query or analysis code included, stays a bug.
         """
         innermost = error.__traceback__
         while innermost is not None and innermost.tb_next is not None:
             innermost = innermost.tb_next
         module = innermost.tb_frame.f_globals.get("__name__", "") if innermost else ""
-        if not module.startswith("whoosh."):
+        if not module.startswith(_DECODING_MODULES):
             return None
         self.close()
         return store.damaged(self.path, error)
