@@ -27,7 +27,9 @@ def _run(*command: str) -> str | None:
     if shutil.which(command[0]) is None:
         return f"no {command[0]} command"
     result = subprocess.run(command, capture_output=True, text=True, timeout=30)
-    return (result.stderr.strip() or f"status {result.returncode}") if result.returncode else None
+    if result.returncode == 0:
+        return None
+    return (result.stderr.strip().splitlines() or [f"status {result.returncode}"])[0]
 
 
 @contextlib.contextmanager
@@ -68,7 +70,8 @@ def fill(disk: Path) -> Path:
 @contextlib.contextmanager
 def read_only(folder: Path):
     """`folder` unwritable for every process, root included: mounted read-only over itself,
-    else given the immutable attribute."""
+    else given the immutable attribute; for a user other than root, without write
+    permission."""
     undo = None
     if _run("mount", "--bind", str(folder), str(folder)) is None:
         if _run("mount", "-o", "remount,bind,ro", str(folder)) is None:
@@ -77,6 +80,8 @@ def read_only(folder: Path):
             _run("umount", str(folder))
     if undo is None and _run("chattr", "+i", str(folder)) is None:
         undo = ("chattr", "-i", str(folder))
+    if undo is None and os.geteuid() != 0 and _run("chmod", "a-w", str(folder)) is None:
+        undo = ("chmod", "u+w", str(folder))
     if undo is None or _writable(folder):
         if undo:
             _run(*undo)

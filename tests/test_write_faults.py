@@ -179,7 +179,7 @@ def test_a_read_only_index_folder_refuses_writes_clearly_and_serves_reads(
         ):
             with pytest.raises(IndexUnwritable) as failure:
                 write()
-            # A read-only mount (EROFS) or the immutable attribute (EPERM).
+            # A read-only mount (EROFS), the immutable attribute (EPERM), no permission.
             assert failure.value.message in (
                 f"cannot write the index at {index}: Read-only file system; it keeps its "
                 "last commit and still serves searches: mount its disk writable, then index "
@@ -187,6 +187,9 @@ def test_a_read_only_index_folder_refuses_writes_clearly_and_serves_reads(
                 f"cannot write the index at {index}: Operation not permitted; it keeps its "
                 "last commit and still serves searches: make the folder writable (see also "
                 "`lsattr -d` for the immutable attribute), then index again",
+                f"cannot write the index at {index}: Permission denied; it keeps its last "
+                "commit and still serves searches: make the folder writable for this user, "
+                "then index again",
             )
         sample = "kg-2022-giao-ban-q1"
         serves_reads(index, SAMPLE_ARTICLES, "giao ban khoa giáo quý I năm 2022", sample)
