@@ -36,9 +36,9 @@ ARTICLES = 600
 COMMIT_EVERY = 20
 KILLS = 10
 # Killing stops after this long whatever the count, and the last run must end within
-# FINAL_SECONDS: the test's bound (about 15 s here).
-KILLING_SECONDS = 25
-FINAL_SECONDS = 30
+# FINAL_SECONDS: the test's bound (it takes 10 to 18 s here, on two busy cores).
+KILLING_SECONDS = 20
+FINAL_SECONDS = 25
 COMMITTED = re.compile(rb"^committed ([\d,]+) records", re.MULTILINE)
 
 
@@ -78,11 +78,11 @@ class Run:
             self.stderr += data
             self.closed = not data
 
-    def wait_for_commits(self, count: int, timeout: float = 20) -> None:
-        """Wait until the run has reported `count` commits, or has ended."""
-        deadline = time.monotonic() + timeout
+    def wait_for_commits(self, count: int, deadline: float) -> None:
+        """Wait until the run has reported `count` commits, has ended, or it is `deadline`."""
         while len(self.commits()) < count and not self.closed:
-            assert time.monotonic() < deadline, f"no commit in {timeout} s: {self.stderr!r}"
+            if time.monotonic() >= deadline:
+                return
             self._read(deadline - time.monotonic())
 
     def kill(self) -> int | None:
@@ -130,7 +130,7 @@ def test_acknowledged_articles_survive_kill_9_at_random_moments(tmp_path, pyvi_l
     while kills < KILLS and time.monotonic() < stop:
         commits, extra = draw.randrange(4), draw.uniform(0.0, 0.4)
         run = Run(argv)
-        run.wait_for_commits(commits)
+        run.wait_for_commits(commits, deadline=stop)
         time.sleep(extra)
         status = run.kill()
         if status is not None:
