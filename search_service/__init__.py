@@ -8,7 +8,8 @@ The data flows down the modules, and imports point the same way::
     analysis      marked text -> Whoosh tokens     (syllables, codes, words; exact + folded)
     topics        marked text -> derived topics
     schema        the fields of the index
-    store         the index on disk, its lock and its one writer
+    store         the index on disk, its lock and its one writer; faults as the service's errors
+    snapshot      whether the files a reader opened are still there, unchanged
     ingest        paths -> parallel workers -> writer -> Summary
     query         what was typed -> ParsedQuery    (phrases, -exclusions, OR, fields)
     matching      ParsedQuery -> query tree        (forms of each word, bonuses)

@@ -10,6 +10,12 @@ What was read from each segment (`segments.SegmentData`: postings, lengths, colu
 statistics) is kept across generations, since Whoosh never changes a segment; a new
 generation reads only its new segments. `warm` reads them all ahead, so that a process
 can read them once and fork workers that share them.
+
+"Has a new commit landed" is asked of a `Snapshot` of the generation's files, which also
+answers no after a rebuild or damage to those files. The old generation is dropped before
+the index is opened again: if that fails (damaged, missing, being rebuilt), the error goes
+to the caller (503 on the web), and the next call tries again once a file of the folder has
+changed, so the service recovers on its own when the index is rebuilt.
 """
 
 import collections
@@ -19,20 +25,38 @@ from pathlib import Path
 
 from . import segments, store
 from .engine import Engine, PostingsCache
+from .errors import IndexDamaged, SearchServiceError
 from .facets import FacetColumns
 from .segments import SegmentData
+from .snapshot import Snapshot, folder_files
 from .vocabulary import Vocabulary
 
 RESULT_CACHE_SIZE = 512
 # How long `warm` reads the most frequent postings before a server starts its workers.
 WARM_SECONDS = 30.0
+# Whoosh's modules that decode its files: an error raised there is damage to the data.
+_DECODING_MODULES = (
+    "whoosh.codec.",
+    "whoosh.filedb.",
+    "whoosh.columns",
+    "whoosh.system",
+    "whoosh.util.numlists",
+    "whoosh.util.varints",
+)
 
 
 class Generation:
     """One committed state of the index, with what is derived from it, built when needed."""
 
-    def __init__(self, searcher, known: dict[str, SegmentData], postings: PostingsCache):
+    def __init__(
+        self,
+        searcher,
+        snapshot: Snapshot,
+        known: dict[str, SegmentData],
+        postings: PostingsCache,
+    ):
         self.searcher = searcher
+        self.snapshot = snapshot
         self.number = searcher.reader().generation()
         self.parts = segments.parts(searcher.reader(), known)
         self.postings = postings
@@ -71,6 +95,8 @@ class Catalog:
     def __init__(self, path: Path):
         self.path = path
         self._generation: Generation | None = None
+        # The folder's files when opening last failed, and the error.
+        self._failed: tuple[dict | None, type[SearchServiceError], str] | None = None
         self._segments: dict[str, SegmentData] = {}
         self._postings = PostingsCache()
         self._lock = threading.Lock()
@@ -79,25 +105,50 @@ class Catalog:
         """The latest committed generation, opening or refreshing the searcher as needed."""
         with self._lock:
             generation = self._generation
-            if generation is None:
-                generation = self._open()
-            elif not generation.searcher.up_to_date():
-                store.check_version(self.path)
+            if generation is not None and generation.snapshot.unchanged():
+                return generation
+            self._generation = None
+            if generation is not None:
+                generation.searcher.close()
+            files = folder_files(self.path)
+            if self._failed is not None and self._failed[0] == files:
+                raise self._failed[1](self._failed[2])
+            try:
                 # A new searcher, not Searcher.refresh(): refresh reuses segment readers by
                 # segment and keeps their old deletions, so deleted articles stayed found.
-                fresh = self._open()
-                generation.searcher.close()
-                generation = fresh
-            self._generation = generation
-            return generation
+                searcher = store.open_searcher(self.path)
+            except SearchServiceError as error:
+                # Until a file there changes, opening again fails the same way, only slower
+                # (Whoosh tries a segment file it cannot open ten times, over half a second).
+                self._failed = (files, type(error), error.message)
+                raise
+            self._failed = None
+            self._generation = Generation(
+                searcher, Snapshot.take(self.path, searcher), self._segments, self._postings
+            )
+            # Keep the data of this generation's segments; merged-away ones are dropped.
+            self._segments = {part.data.id: part.data for part in self._generation.parts}
+            return self._generation
 
-    def _open(self) -> Generation:
-        generation = Generation(
-            store.open_index(self.path).searcher(), self._segments, self._postings
-        )
-        # Keep the data of this generation's segments; merged-away ones are dropped.
-        self._segments = {part.data.id: part.data for part in generation.parts}
-        return generation
+    def damaged(self, error: Exception) -> IndexDamaged | None:
+        """If `error` was raised decoding the index's files, the damage to report (and the
+        generation is dropped, so that the next use opens the index again).
+
+        Opening reads the table of contents and the directory of each segment file; the
+        rest is read on demand, so garbage inside a segment surfaces in whatever Whoosh was
+        decoding then (a bare Exception, struct.error, EOFError...). An error raised
+        anywhere else, Whoosh's query or analysis code included, stays a bug.
+        """
+        innermost = error.__traceback__
+        while innermost is not None and innermost.tb_next is not None:
+            innermost = innermost.tb_next
+        module = innermost.tb_frame.f_globals.get("__name__", "") if innermost else ""
+        if not module.startswith(_DECODING_MODULES):
+            return None
+        self.close()
+        # Nothing read from the damaged files is trusted again.
+        self._segments, self._postings = {}, PostingsCache()
+        return store.damaged(self.path, error)
 
     def warm(self, seconds: float = WARM_SECONDS) -> int:
         """Read what every search reads from each segment (lengths, columns, statistics, and

@@ -9,6 +9,7 @@ import dataclasses
 import html
 import json
 import os
+import signal
 import sys
 import time
 from pathlib import Path
@@ -25,6 +26,9 @@ def main(argv: list[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
     parser = _parser()
     args = parser.parse_args(argv)
+    # Past a file size limit (ulimit -f) a write then fails with EFBIG, reported like a full
+    # disk, instead of the kernel killing the process with SIGXFSZ in the middle of a commit.
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
     try:
         return args.command(args)
     except SearchServiceError as error:
@@ -34,7 +38,8 @@ def main(argv: list[str] | None = None) -> int:
         print("interrupted: the index holds every article of the last commit", file=sys.stderr)
         return 130
     except OSError as error:
-        print(f"error: {error.strerror or error}: {error.filename or ''}", file=sys.stderr)
+        where = f": {error.filename}" if error.filename else ""
+        print(f"error: {error.strerror or error}{where}", file=sys.stderr)
         return 1
 
 
@@ -165,7 +170,7 @@ def _address(value: str) -> str:
 
 def _index(args) -> int:
     path = store.index_path(args.index)
-    show_progress = _Progress() if sys.stderr.isatty() else None
+    show_progress = _Progress() if sys.stderr.isatty() else _Commits()
     summary = ingest.ingest(
         args.paths or [ingest.SAMPLES],
         path,
@@ -177,8 +182,7 @@ def _index(args) -> int:
         commit_every=args.commit_every,
         wait=args.wait,
     )
-    if show_progress:
-        show_progress.finish()
+    show_progress.finish()
     for problem in summary.problems:
         print(f"skipped: {problem}", file=sys.stderr)
     if summary.unlisted:
@@ -207,7 +211,7 @@ class _Progress:
         print(
             f"\r{summary.processed:,} articles  {rate:,.0f}/s  "
             f"({summary.added:,} added, {summary.unchanged:,} unchanged, "
-            f"{summary.skipped:,} skipped)",
+            f"{summary.skipped:,} skipped; {summary.committed:,} committed)",
             end="",
             file=sys.stderr,
             flush=True,
@@ -215,6 +219,29 @@ class _Progress:
 
     def finish(self) -> None:
         print("\r\033[K", end="", file=sys.stderr, flush=True)
+
+
+class _Commits:
+    """A line on stderr at each commit of a long ingest, for logs: the first N records read
+    are in the index, whatever happens to the run afterwards."""
+
+    def __init__(self):
+        self.committed = 0
+
+    def __call__(self, summary: ingest.Summary) -> None:
+        if summary.committed == self.committed:
+            return
+        self.committed = summary.committed
+        print(
+            f"committed {summary.committed:,} records ({summary.added:,} added, "
+            f"{summary.replaced:,} replaced, {summary.unchanged:,} unchanged, "
+            f"{summary.skipped:,} skipped)",
+            file=sys.stderr,
+            flush=True,
+        )
+
+    def finish(self) -> None:
+        pass
 
 
 def _delete(args) -> int:

@@ -56,6 +56,23 @@ class SchemaMismatch(SearchServiceError):
     code = "schema_mismatch"
 
 
+class IndexDamaged(SearchServiceError):
+    """The index on disk is damaged (a file missing, truncated or unreadable): rebuild it."""
+
+    exit_code = 3
+    http_status = 503
+    code = "index_damaged"
+
+
+class IndexUnwritable(SearchServiceError):
+    """The index folder refused a write (disk full, read-only, a file size limit); the index
+    keeps its last commit and still serves reads."""
+
+    exit_code = 6
+    http_status = 503
+    code = "index_unwritable"
+
+
 class IndexBusy(SearchServiceError):
     """Another writer holds the index lock for longer than the timeout."""
 

@@ -11,7 +11,10 @@ whose raw bytes are those of an indexed article is not even sent to a worker.
 
 The writer commits every `COMMIT_EVERY` articles or `COMMIT_SECONDS`, so that a run killed
 at any moment loses at most the batch in progress; re-running the same ingest skips what
-is already in and completes the rest.
+is already in and completes the rest. Outcomes reach the writer in the order their records
+were read (a record settled without a worker, unchanged or unreadable, waits for the chunks
+before it), so each commit holds the first N records read, and `Summary.committed` says N:
+what a caller may take as acknowledged.
 """
 
 import collections
@@ -59,6 +62,8 @@ class Summary:
     skipped: int = 0
     problems: list[str] = dataclasses.field(default_factory=list)
     seconds: float = 0.0
+    # The first `committed` records read are durable in the index (all, once ingest returns).
+    committed: int = 0
 
     @property
     def processed(self) -> int:
@@ -182,7 +187,11 @@ def ingest(
     commit_every: int = COMMIT_EVERY,
     wait: float = store.LOCK_TIMEOUT,
 ) -> Summary:
-    """Index every article under `paths` into the index at `index`, creating it if needed."""
+    """Index every article under `paths` into the index at `index`, creating it if needed.
+
+    `progress` is called with the summary after each record; its `committed` count moves
+    at each commit.
+    """
     started = time.monotonic()
     if rebuild or not store.exists(index):
         store.create_index(index, wait)
@@ -190,27 +199,18 @@ def ingest(
         run = _Run(writer, commit_every, progress)
         context = multiprocessing.get_context("fork")
         with context.Pool(workers or os.cpu_count(), _init_worker, (run.known, sector)) as pool:
-            pending: collections.deque = collections.deque()
-            chunk: list[Unit] = []
+            outcomes = _InOrder(pool, run)
             for unit in read_paths(paths, format):
                 if isinstance(unit, Problem):
-                    run.handle(unit.error)
+                    outcomes.settled(unit.error)
                     continue
                 unit.digest = source_digest(unit.payload, sector)
                 if unit.digest in run.known_sources:
-                    run.handle(UNCHANGED)
-                    continue
-                chunk.append(unit)
-                if len(chunk) == _CHUNKSIZE:
-                    pending.append(pool.apply_async(_work_chunk, (chunk,)))
-                    chunk = []
-                    # Bound the work in flight, so memory stays flat on any input size.
-                    while len(pending) > _MAX_PENDING_CHUNKS:
-                        run.handle_all(pending.popleft().get())
-            if chunk:
-                pending.append(pool.apply_async(_work_chunk, (chunk,)))
-            while pending:
-                run.handle_all(pending.popleft().get())
+                    outcomes.settled(UNCHANGED)
+                else:
+                    outcomes.work(unit)
+            outcomes.finish()
+    run.summary.committed = run.summary.processed
     run.summary.seconds = time.monotonic() - started
     return run.summary
 
@@ -222,6 +222,51 @@ def source_digest(payload: bytes, sector: str | None) -> str:
     """A digest of a unit's raw bytes and the options that shape its article."""
     key = (sector or "").encode()
     return hashlib.blake2b(payload, digest_size=16, key=key[:64]).hexdigest()
+
+
+class _InOrder:
+    """Units to the workers in chunks, and every outcome to the run in the order read."""
+
+    def __init__(self, pool, run: "_Run"):
+        self.pool, self.run = pool, run
+        # Chunks at the workers (AsyncResult) and outcomes settled meanwhile (lists).
+        self.pending: collections.deque = collections.deque()
+        self.chunk: list[Unit] = []
+
+    def work(self, unit: Unit) -> None:
+        """A unit for the workers."""
+        self.chunk.append(unit)
+        if len(self.chunk) == _CHUNKSIZE:
+            self._send()
+
+    def settled(self, outcome: "BadRecord | str") -> None:
+        """An outcome known without a worker: handled after those read before it."""
+        self._send()
+        if not self.pending:
+            self.run.handle(outcome)
+        elif isinstance(self.pending[-1], list):
+            self.pending[-1].append(outcome)
+        else:
+            self.pending.append([outcome])
+
+    def finish(self) -> None:
+        """Wait for every outcome and hand it to the run."""
+        self._send()
+        while self.pending:
+            self._handle_first()
+
+    def _send(self) -> None:
+        if not self.chunk:
+            return
+        self.pending.append(self.pool.apply_async(_work_chunk, (self.chunk,)))
+        self.chunk = []
+        # Bound the work in flight, so memory stays flat on any input size.
+        while len(self.pending) > _MAX_PENDING_CHUNKS:
+            self._handle_first()
+
+    def _handle_first(self) -> None:
+        first = self.pending.popleft()
+        self.run.handle_all(first if isinstance(first, list) else first.get())
 
 
 class _Run:
@@ -258,6 +303,7 @@ class _Run:
         ):
             self.writer.commit()
             self.batch, self.last_commit = 0, time.monotonic()
+            summary.committed = summary.processed
         if self.progress:
             self.progress(summary)
 

@@ -6,24 +6,40 @@ searcher. Writing goes through `writer()`, which holds Whoosh's lock (an `flock`
 by the kernel if the process dies) and commits atomically: Whoosh writes the new segment
 files first and then renames the table of contents into place, so a process killed at any
 moment leaves the index at its last finished commit.
+
+Faults are reported as the service's errors, never as Whoosh's or the OS's: an index that
+cannot be read is `IndexDamaged` (rebuild it), a write the folder refuses (disk full,
+read-only) is `IndexUnwritable`, after the uncommitted work and its files are dropped and
+the lock released, so that the index keeps its last commit and the space it had.
 """
 
 import contextlib
+import errno
+import gc
 import json
 import os
+import re
 import time
+import traceback
+import warnings
 from pathlib import Path
 
 from whoosh import index as whoosh_index
 from whoosh.filedb.filestore import FileStorage
 from whoosh.index import LockError
 
-from .errors import IndexBusy, IndexMissing, SchemaMismatch, SearchServiceError
+from .errors import IndexBusy, IndexDamaged, IndexMissing, IndexUnwritable, SchemaMismatch
 from .schema import SCHEMA_VERSION, build_schema
 
 ENV_INDEX = "SEARCH_SERVICE_INDEX"
 DEFAULT_INDEX = Path("indexes") / "default"
 METADATA_FILE = "service.json"
+# Whoosh's names in the folder: the index, its writers' lock, and the tables of contents
+# (`_MAIN_7.toc`), which Whoosh writes as `_MAIN_7.toc.<time>` first and then renames.
+INDEX_NAME = whoosh_index._DEF_INDEX_NAME
+LOCK_FILE = f"{INDEX_NAME}_WRITELOCK"
+TOC_FILE = re.compile(rf"^_{INDEX_NAME}_(\d+)\.toc$")
+_UNFINISHED_TOC_FILE = re.compile(rf"^_{INDEX_NAME}_\d+\.toc\..")
 # Whoosh's in-memory posting pool per writer; larger means fewer temporary runs to merge.
 WRITER_MEMORY_MB = 256
 # How long a writer waits for another to finish before giving up, in seconds.
@@ -36,8 +52,26 @@ def index_path(path: str | os.PathLike | None = None) -> Path:
 
 
 def exists(path: Path) -> bool:
-    """Whether `path` holds an index of this service (of any schema version)."""
-    return (path / METADATA_FILE).is_file()
+    """Whether `path` holds an index of this service (of any schema version, or damaged),
+    where creating a new one could lose articles.
+
+    A table of contents of generation 0 without `service.json` is an index whose creation
+    was cut short (Whoosh writes that empty generation first): it holds nothing.
+    """
+    return (path / METADATA_FILE).is_file() or latest_generation(path) > 0
+
+
+def latest_generation(path: Path) -> int:
+    """The number of the newest table of contents in `path` (-1 if none), as Whoosh finds it."""
+    try:
+        names = os.listdir(path)
+    except OSError:
+        return -1
+    return max((int(m[1]) for m in map(TOC_FILE.match, names) if m), default=-1)
+
+
+def _rebuild_it(path: Path) -> str:
+    return f"rebuild it with `search-service index --rebuild PATH --index {path}`"
 
 
 def check_version(path: Path) -> None:
@@ -45,6 +79,10 @@ def check_version(path: Path) -> None:
     try:
         version = json.loads((path / METADATA_FILE).read_text())["schema_version"]
     except FileNotFoundError:
+        if exists(path):
+            raise IndexDamaged(
+                f"the index at {path} has lost its {METADATA_FILE}: {_rebuild_it(path)}"
+            ) from None
         raise IndexMissing(
             f"no index at {path}: create it with `search-service index PATH --index {path}`"
         ) from None
@@ -66,8 +104,56 @@ def open_index(path: Path):
     check_version(path)
     try:
         return whoosh_index.open_dir(str(path))
-    except (whoosh_index.EmptyIndexError, OSError, EOFError, ValueError) as error:
-        raise IndexMissing(f"the index at {path} cannot be opened ({error}): rebuild it") from None
+    except Exception as error:
+        _release_files(error)
+        raise damaged(path, error) from None
+
+
+def open_searcher(path: Path):
+    """A Whoosh searcher on the latest commit of the index at `path`."""
+    ix = open_index(path)
+    # On an OSError Whoosh opens the segments again (a commit may have deleted a file in
+    # between), ten times, and drops the file of each failed try unclosed: the warnings of
+    # their collection are expected here.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ResourceWarning)
+        try:
+            return ix.searcher()
+        except Exception as error:
+            _release_files(error)
+            raise damaged(path, error) from None
+
+
+def damaged(path: Path, error: Exception) -> IndexDamaged:
+    """The error for an index that failed while being opened or read.
+
+    Whoosh reports a missing, truncated or garbled file with whatever its parser hit
+    (FileNotFoundError, EOFError, struct.error, UnpicklingError, a bare Exception), so any
+    exception there means damage.
+    """
+    return IndexDamaged(
+        f"the index at {path} is damaged ({type(error).__name__}: {error}): {_rebuild_it(path)}"
+    )
+
+
+# What to do when the index folder refuses a write, by errno.
+_REMEDIES = {
+    errno.ENOSPC: "free space on its disk",
+    errno.EDQUOT: "raise the disk quota",
+    errno.EFBIG: "raise the file size limit of the indexing process (ulimit -f)",
+    errno.EROFS: "mount its disk writable",
+    errno.EACCES: "make the folder writable for this user",
+    errno.EPERM: "make the folder writable (see also `lsattr -d` for the immutable attribute)",
+}
+
+
+def unwritable(path: Path, error: OSError) -> IndexUnwritable:
+    """The error for a write that the index folder refused."""
+    remedy = _REMEDIES.get(error.errno, "check the folder and its disk")
+    return IndexUnwritable(
+        f"cannot write the index at {path}: {error.strerror or error}; it keeps its last "
+        f"commit and still serves searches: {remedy}, then index again"
+    )
 
 
 def create_index(path: Path, timeout: float = LOCK_TIMEOUT):
@@ -77,7 +163,7 @@ def create_index(path: Path, timeout: float = LOCK_TIMEOUT):
         storage = FileStorage(str(path))
         # Hold the writers' lock while the old table of contents is replaced, so that no
         # writer commits into the index being thrown away.
-        lock = storage.lock(f"{whoosh_index._DEF_INDEX_NAME}_WRITELOCK")
+        lock = storage.lock(LOCK_FILE)
         _wait_for(lambda: lock.acquire(blocking=False) or _raise(LockError()), path, timeout)
         try:
             ix = whoosh_index.create_in(str(path), build_schema())
@@ -87,7 +173,7 @@ def create_index(path: Path, timeout: float = LOCK_TIMEOUT):
         finally:
             lock.release()
     except OSError as error:
-        raise SearchServiceError(f"cannot write the index at {path}: {error}") from None
+        raise unwritable(path, error) from None
     return ix
 
 
@@ -128,25 +214,69 @@ def column_values(reader, field: str, default=None, translate: bool = True) -> l
 
 
 class Writer:
-    """The index's one writer: adds, replaces and deletes articles, commits in batches."""
+    """The index's one writer: adds, replaces and deletes articles, commits in batches.
+
+    It holds the writers' lock from one commit to the next (another writer may take it in
+    between) and gives Whoosh's writer none of its own, so that the lock is released
+    whatever state a failed write leaves that writer in.
+    """
 
     def __init__(self, path: Path, timeout: float):
         self.path, self.timeout = path, timeout
         self._index = open_index(path)
+        self._lock = None
         self._writer = self._acquire()
 
     def _acquire(self):
-        return _wait_for(
-            lambda: self._index.writer(limitmb=WRITER_MEMORY_MB), self.path, self.timeout
-        )
+        lock = self._index.storage.lock(LOCK_FILE)
+        try:
+            _wait_for(lambda: lock.acquire() or _raise(LockError()), self.path, self.timeout)
+        except OSError as error:
+            raise unwritable(self.path, error) from None
+        try:
+            # Holding the lock, clear what a killed or failed writer left behind: on a full
+            # disk its segment files hold the space this writer needs.
+            self._clear_leftovers()
+            writer = self._index.writer(limitmb=WRITER_MEMORY_MB, _lk=False)
+        except BaseException as error:
+            lock.release()
+            if isinstance(error, OSError):
+                _release_files(error)
+                raise unwritable(self.path, error) from None
+            raise
+        self._lock = lock
+        return writer
+
+    def _clear_leftovers(self) -> None:
+        """Delete the files no commit refers to: segments of a writer that never committed,
+        older tables of contents and unfinished ones. Only the lock holder may."""
+        storage = self._index.storage
+        toc = whoosh_index.TOC.read(storage, INDEX_NAME)
+        whoosh_index.clean_files(storage, INDEX_NAME, toc.generation, toc.segments)
+        for name in storage.list():
+            if _UNFINISHED_TOC_FILE.match(name):
+                with contextlib.suppress(OSError):
+                    storage.delete_file(name)
+
+    @contextlib.contextmanager
+    def _writing(self):
+        """Turn a write the folder refuses into IndexUnwritable, dropping the batch."""
+        try:
+            yield
+        except OSError as error:
+            self.cancel()
+            _release_files(error)
+            raise unwritable(self.path, error) from None
 
     def update(self, fields: dict) -> None:
         """Add a document, replacing any with the same id."""
-        self._writer.update_document(**fields)
+        with self._writing():
+            self._writer.update_document(**fields)
 
     def delete(self, article_id: str) -> bool:
         """Delete an article by id; whether it existed."""
-        return self._writer.delete_by_term("id", article_id) > 0
+        with self._writing():
+            return self._writer.delete_by_term("id", article_id) > 0
 
     def content_hashes(self) -> tuple[dict[str, str], set[str]]:
         """The content hash of every article committed so far by id, and their source hashes."""
@@ -162,13 +292,47 @@ class Writer:
 
     def commit(self, reopen: bool = True) -> None:
         """Make everything written so far durable and visible; keep writing if `reopen`."""
-        self._writer.commit()
+        with self._writing():
+            self._writer.commit()
+        self._lock.release()
+        self._lock = None
         if reopen:
             self._writer = self._acquire()
 
     def cancel(self) -> None:
-        """Drop everything written since the last commit."""
-        self._writer.cancel()
+        """Drop everything written since the last commit, with its files; release the lock."""
+        if self._lock is None:
+            return
+        writer, self._writer = self._writer, None
+        try:
+            writer.cancel()
+        except Exception:
+            # On a full disk, closing the new segment's files flushes them and fails
+            # again; the files go below all the same.
+            with contextlib.suppress(OSError):
+                writer.temp_storage().destroy()
+        with contextlib.suppress(Exception):
+            self._clear_leftovers()
+        self._lock.release()
+        self._lock = None
+
+
+def _release_files(error: Exception) -> None:
+    """Close the files Whoosh left open on its way out of a failure, and drop `error`'s
+    traceback (it is reported as the service's own error, without it).
+
+    Whoosh does not close what it opened when opening or writing fails (a table of
+    contents or segment file it cannot parse; while committing, readers of the new
+    segment's lengths and of segments being merged). They stay referenced from the
+    traceback, holding descriptors, and on a full disk the space of deleted segment files,
+    until the error is collected. Dropping it and collecting closes them now, quietly:
+    Python warns of files closed by collection, which is what is wanted here.
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ResourceWarning)
+        traceback.clear_frames(error.__traceback__)
+        error.__traceback__ = None
+        gc.collect()
 
 
 @contextlib.contextmanager

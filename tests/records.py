@@ -1,7 +1,11 @@
-"""Small article records in real Vietnamese, and a JSON Lines writer, for tests."""
+"""Article records in real Vietnamese, and a JSON Lines writer, for tests."""
 
 import json
 from pathlib import Path
+
+from search_service.normalize import normalize, normalize_line
+
+SAMPLES = Path(__file__).resolve().parents[1] / "search_service" / "samples"
 
 
 def write_jsonl(path: Path, records: list) -> Path:
@@ -24,3 +28,26 @@ def article(number: int, **fields) -> dict:
         "sector": "Khoa giáo",
         **fields,
     }
+
+
+def bulletins(count: int) -> list[dict]:
+    """`count` articles made of the bundled samples under new ids: a sample's title, sector
+    and date with one paragraph of the samples each, normalized as the index stores them
+    (so that stored text can be compared with the record's)."""
+    lines = (SAMPLES / "articles.jsonl").read_text(encoding="utf-8").splitlines()
+    samples = [json.loads(line) for line in lines]
+    paragraphs = [normalize(paragraph) for s in samples for paragraph in s["body"].split("\n\n")]
+    paragraphs = [p for p in paragraphs if p]
+    records = []
+    for n in range(count):
+        sample = samples[n % len(samples)]
+        records.append(
+            {
+                "id": f"ban-tin-{n:05d}",
+                "title": normalize_line(f"{sample['title']} (bản tin số {n})"),
+                "body": paragraphs[n % len(paragraphs)],
+                "date": sample.get("date"),
+                "sector": sample.get("sector"),
+            }
+        )
+    return records

@@ -3,8 +3,9 @@
 The library's errors know their HTTP status and code; HTTP errors raised by Flask itself
 (an unknown URL, a request too large) get a code from their status. JSON endpoints answer
 `{"error": {"code", "message", "message_vi"}}`; pages answer a Vietnamese error page.
-Anything else that escapes is a bug: it is logged with its traceback and answered 500,
-without details.
+An error that escapes from Whoosh while it reads the index is damage to the index, answered
+503 like an index that cannot be opened (`Catalog.damaged`). Anything else that escapes is
+a bug: it is logged with its traceback and answered 500, without details.
 """
 
 import logging
@@ -13,6 +14,7 @@ from flask import Flask, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from ..errors import SearchServiceError
+from . import resources
 
 log = logging.getLogger(__name__)
 
@@ -26,6 +28,10 @@ MESSAGES_VI = {
     "request_too_large": "Yêu cầu quá lớn: hãy rút gọn nội dung tìm kiếm.",
     "index_missing": "Chưa có dữ liệu để tìm kiếm. Vui lòng thử lại sau.",
     "schema_mismatch": "Dữ liệu tìm kiếm đang được xây dựng lại. Vui lòng thử lại sau.",
+    "index_damaged": "Dữ liệu tìm kiếm bị hỏng và đang chờ được xây dựng lại. "
+    "Vui lòng thử lại sau.",
+    "index_unwritable": "Không ghi được dữ liệu tìm kiếm vào đĩa; dữ liệu đã có vẫn được "
+    "giữ nguyên. Vui lòng thử lại sau.",
     "index_busy": "Dữ liệu tìm kiếm đang được cập nhật. Vui lòng thử lại sau.",
     "internal_error": "Đã có lỗi ở máy chủ. Vui lòng thử lại sau.",
 }
@@ -80,5 +86,9 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def unexpected(error: Exception):
+        damage = resources.catalog().damaged(error)
+        if damage is not None:
+            log.exception("the index failed to read on %s", request.path)
+            return respond(damage.http_status, damage.code, damage.message)
         log.exception("unexpected error on %s", request.path)
         return respond(500, "internal_error", "internal error")

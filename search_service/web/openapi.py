@@ -75,7 +75,7 @@ SCHEMAS = {
                     "code": {
                         "type": "string",
                         "description": "bad_parameter, article_not_found, not_found, "
-                        "request_too_large, index_missing, schema_mismatch, …",
+                        "request_too_large, index_missing, schema_mismatch, index_damaged, …",
                     },
                     "message": {"type": "string", "description": "in English"},
                     "message_vi": {"type": "string", "description": "in Vietnamese"},
@@ -308,7 +308,7 @@ _RESPONSES = {
         ("BadParameter", "A parameter that cannot be understood"),
         ("NotFound", "No article with this id"),
         ("TooLarge", "The request is too large"),
-        ("NoIndex", "No index yet, or one that is being rebuilt"),
+        ("NoIndex", "No index yet, one that is damaged, or one that is being rebuilt"),
     )
 }
 
