@@ -72,6 +72,17 @@ def test_bad_records_are_reported_with_file_and_line_and_the_rest_indexed(tmp_pa
     ]
 
 
+# Regression: json.loads raises a plain ValueError for integers of more than 4,300 digits,
+# which stopped the whole ingest with a traceback.
+def test_a_number_too_long_to_read_is_a_bad_record(tmp_path):
+    source = write_jsonl(tmp_path / "a.jsonl", ['{"id": ' + "9" * 5000 + "}", article(2)])
+    summary = ingest.ingest([source], tmp_path / "index", workers=1)
+    assert (summary.added, summary.problems) == (
+        1,
+        [f"{source}:1: invalid JSON: a number too long to read"],
+    )
+
+
 def test_missing_path_is_reported_and_the_rest_indexed(tmp_path):
     source = write_jsonl(tmp_path / "a.jsonl", [article(1)])
     summary = ingest.ingest([tmp_path / "nope.jsonl", source], tmp_path / "index", workers=1)
