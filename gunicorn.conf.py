@@ -73,3 +73,19 @@ proc_name = "search-service"
 # two instances on a machine (the service, a test run, a benchmark) would take it from each
 # other. The service is managed by signals (HUP reloads, TERM stops) instead.
 control_socket_disable = True
+
+
+def post_worker_init(worker):
+    """Apply the writes that a previous run left queued (answered 202, then stopped or
+    killed), as the service starts rather than at the next write. In each worker, once it
+    has loaded the app: the arbiter must not import the app, or a HUP would not reload new
+    code. The first worker to take the index's writer applies them; the others find the
+    queue empty or the writer busy, and start serving at once."""
+    from search_service.web.serve import apply_queued_writes
+
+    try:
+        apply_queued_writes(log=worker.log.info)
+    except Exception:
+        # Searches must be served even if the queue cannot be applied now; the next write
+        # tries again.
+        worker.log.exception("queued writes are not applied yet")

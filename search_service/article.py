@@ -42,9 +42,7 @@ class Article:
         """Validate and normalize a record; `sector` applies when the record names none."""
         if not isinstance(record, dict):
             raise BadRecord("a record must be a JSON object")
-        article_id = _line(record, "id", required=True)
-        if len(article_id) > MAX_ID_LENGTH:
-            raise BadRecord(f"id is longer than {MAX_ID_LENGTH} characters")
+        article_id = checked_id(record.get("id"))
         title = _line(record, "title", required=True)
         body = _text(record, "body", required=True)
         return cls(
@@ -73,6 +71,14 @@ class Article:
         data["date"] = self.date.isoformat() if self.date else None
         encoded = json.dumps(data, ensure_ascii=False, sort_keys=True).encode()
         return hashlib.blake2b(encoded, digest_size=16).hexdigest()
+
+
+def checked_id(value: object) -> str:
+    """An article id as a record gives it (a URL too), checked and normalized."""
+    article_id = _line({"id": value}, "id", required=True)
+    if len(article_id) > MAX_ID_LENGTH:
+        raise BadRecord(f"id is longer than {MAX_ID_LENGTH} characters")
+    return article_id
 
 
 def title_key(title: str) -> str:

@@ -11,7 +11,8 @@ whose raw bytes are those of an indexed article is not even sent to a worker.
 
 The writer commits every `COMMIT_EVERY` articles or `COMMIT_SECONDS`, so that a run killed
 at any moment loses at most the batch in progress; re-running the same ingest skips what
-is already in and completes the rest.
+is already in and completes the rest. While it holds the writer, it also applies what the
+write API queued (`write_queue`): first, at each commit, and after its last one.
 """
 
 import collections
@@ -25,7 +26,7 @@ import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from . import store
+from . import store, write_queue
 from .article import Article, title_key
 from .errors import BadRecord
 from .schema import build_schema
@@ -177,8 +178,8 @@ def ingest(
     started = time.monotonic()
     if rebuild or not store.exists(index):
         store.create_index(index, wait)
-    with store.writer(index, wait) as writer:
-        run = _Run(writer, commit_every, progress)
+    with store.writer(index, wait) as writer, write_queue.WriteQueue(index) as queue:
+        run = _Run(writer, queue, commit_every, progress)
         context = multiprocessing.get_context("fork")
         with context.Pool(workers or os.cpu_count(), _init_worker, (run.known, sector)) as pool:
             pending: collections.deque = collections.deque()
@@ -202,6 +203,8 @@ def ingest(
                 pending.append(pool.apply_async(_work_chunk, (chunk,)))
             while pending:
                 run.handle_all(pending.popleft().get())
+    # What the write API queued during the last commit: none waits for the next write.
+    write_queue.drain_index(index)
     run.summary.seconds = time.monotonic() - started
     return run.summary
 
@@ -219,9 +222,16 @@ class _Run:
     """The writer's side of one ingest: adds outcomes, counts them, commits in batches."""
 
     def __init__(
-        self, writer: store.Writer, commit_every: int, progress: Callable[[Summary], None] | None
+        self,
+        writer: store.Writer,
+        queue: write_queue.WriteQueue,
+        commit_every: int,
+        progress: Callable[[Summary], None] | None,
     ):
-        self.writer, self.commit_every, self.progress = writer, commit_every, progress
+        self.writer, self.queue = writer, queue
+        self.commit_every, self.progress = commit_every, progress
+        # The write API's queued operations go first: they were acknowledged before this run.
+        write_queue.drain_with(queue, writer)
         self.known, self.known_sources = writer.content_hashes()
         self.summary = Summary()
         self.batch = 0
@@ -249,14 +259,24 @@ class _Run:
         ):
             self.writer.commit()
             self.batch, self.last_commit = 0, time.monotonic()
+            self._apply_queued()
         if self.progress:
             self.progress(summary)
+
+    def _apply_queued(self) -> None:
+        """Apply what the write API queued, and know the articles it changed."""
+        for article_id, content_hash in write_queue.drain_with(self.queue, self.writer).items():
+            if content_hash is None:
+                self.known.pop(article_id, None)
+            else:
+                self.known[article_id] = content_hash
 
 
 def delete(ids: Iterable[str], index: Path, wait: float = store.LOCK_TIMEOUT) -> list[str]:
     """Delete articles by id; returns the ids that were not in the index."""
     missing = []
-    with store.writer(index, wait) as writer:
+    with store.writer(index, wait) as writer, write_queue.WriteQueue(index) as queue:
+        write_queue.drain_with(queue, writer)
         for article_id in ids:
             if not writer.delete(article_id):
                 missing.append(article_id)

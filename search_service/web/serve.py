@@ -2,7 +2,8 @@
 
 gunicorn runs the app with the settings of `gunicorn.conf.py` (at the top of a checkout,
 or installed with the package into `<prefix>/share/search-service/`). `--dev` runs Flask's
-development server instead, which reloads on code changes.
+development server instead, which reloads on code changes. Either way, writes that a
+previous run left queued are applied as the service starts (`apply_queued_writes`).
 """
 
 import os
@@ -10,7 +11,7 @@ import site
 import sys
 from pathlib import Path
 
-from .. import ingest, stats, store
+from .. import ingest, stats, store, write_queue
 from ..errors import SearchServiceError
 
 CONFIG = "gunicorn.conf.py"
@@ -39,6 +40,19 @@ def ensure_index(path: Path) -> None:
     print(f"{summary.added} sample articles indexed", file=sys.stderr)
 
 
+def apply_queued_writes(index: Path | None = None, log=print) -> None:
+    """Apply the write API's operations that a previous run left queued (answered 202),
+    unless another process holds the index's writer (it drains them)."""
+    path = store.index_path(index)
+    try:
+        applied = write_queue.drain_index(path)
+    except SearchServiceError as error:
+        log(f"queued writes are not applied yet: {error.message}")
+        return
+    if applied:
+        log(f"{applied} queued write operations applied to {path}")
+
+
 def serve(index: Path | None, bind: str, dev: bool = False, workers: int | None = None) -> int:
     """Serve the index at `index` on `bind` (HOST:PORT) until stopped."""
     path = store.index_path(index).resolve()
@@ -49,6 +63,9 @@ def serve(index: Path | None, bind: str, dev: bool = False, workers: int | None 
     if dev:
         from . import create_app
 
+        # gunicorn's workers do this at start (gunicorn.conf.py); the development server has
+        # no such hook.
+        apply_queued_writes(path)
         create_app().run(host or "127.0.0.1", int(port), debug=True, use_debugger=False)
         return 0
     command = [sys.executable, "-m", "gunicorn", "-c", str(config_path()), "--bind", bind]
