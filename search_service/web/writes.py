@@ -14,7 +14,6 @@ import hashlib
 import hmac
 
 from flask import Blueprint, current_app, jsonify, request
-from werkzeug.exceptions import RequestEntityTooLarge
 
 from .. import publish, write_queue
 from ..article import checked_id
@@ -90,17 +89,14 @@ def _wait() -> float:
 def _json_body():
     """The request's body as JSON, within the write API's size limit."""
     limit = current_app.config["MAX_WRITE_BYTES"]
-    # Also bounds a body sent without a length (chunked), as it is read.
-    request.max_content_length = limit
-    too_large = WriteTooLarge(
-        f"the body is larger than {limit:,} bytes: send fewer articles in each write"
-    )
-    if (request.content_length or 0) > limit:
-        raise too_large
-    try:
-        payload = request.get_data(cache=False)
-    except RequestEntityTooLarge:
-        raise too_large from None
+    # A body sent without a length (chunked) is cut where reading stops, without an error:
+    # reading one byte more than the limit tells one that is too large from one that fits.
+    request.max_content_length = limit + 1
+    if (request.content_length or 0) > limit or len(request.get_data()) > limit:
+        raise WriteTooLarge(
+            f"the body is larger than {limit:,} bytes: send fewer articles in each write"
+        )
+    payload = request.get_data()
     if not payload.strip():
         raise BadRecord("the body is empty: send an article, or a list of them, as JSON")
     # Read as the CLI reads a line of JSON Lines: the same errors, in the same words.

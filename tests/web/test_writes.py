@@ -1,6 +1,8 @@
 """The write API: the token, every route and error, results by position, limits, the queue,
 and every answer checked against the OpenAPI document."""
 
+import io
+import json
 import shutil
 
 import pytest
@@ -259,7 +261,20 @@ def test_limits_of_a_write_are_413_with_a_clear_message(make_app, index):
     assert response.json["error"]["message"] == (
         "the body is larger than 2,000 bytes: send fewer articles in each write"
     )
+    # A body without a length (chunked, which gunicorn passes on as a terminated stream)
+    # is cut at the limit as it is read: still a 413, not a truncated JSON.
+    response = client.post(
+        "/api/articles",
+        input_stream=io.BytesIO(json.dumps(NEWS | {"body": "Nội dung dài. " * 200}).encode()),
+        headers=AUTH,
+        environ_overrides={"wsgi.input_terminated": True, "CONTENT_LENGTH": ""},
+    )
+    assert_error(response, 413, "write_too_large")
     assert generation(index) == before
+    exactly = json.dumps(NEWS | {"body": "x"}).encode()
+    exactly = exactly.replace(b'"x"', b'"' + b"x" * (2_001 - len(exactly)) + b'"')
+    assert len(exactly) == 2_000
+    assert client.post("/api/articles", data=exactly, headers=AUTH).status_code == 200
 
 
 def test_a_write_may_be_larger_than_a_search(writes):
