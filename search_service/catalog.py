@@ -70,12 +70,11 @@ class Catalog:
         with self._lock:
             generation = self._generation
             if generation is None:
-                generation = Generation(store.open_index(self.path).searcher())
+                generation = Generation(store.open_searcher(self.path))
             elif not generation.searcher.up_to_date():
-                store.check_version(self.path)
                 # A new searcher, not Searcher.refresh(): refresh reuses segment readers by
                 # segment and keeps their old deletions, so deleted articles stayed found.
-                fresh = store.open_index(self.path).searcher()
+                fresh = store.open_searcher(self.path)
                 generation.searcher.close()
                 generation = Generation(fresh)
             self._generation = generation

@@ -26,8 +26,7 @@ class IndexStats:
 
 def index_stats(path: Path) -> IndexStats:
     """Count what the index at `path` holds."""
-    ix = store.open_index(path)
-    with ix.searcher() as searcher:
+    with store.open_searcher(path) as searcher:
         reader = searcher.reader()
         sectors: dict[str, int] = {}
         dates: list[datetime.datetime] = []
@@ -50,7 +49,7 @@ def index_stats(path: Path) -> IndexStats:
             last_date=max(dates).date().isoformat() if dates else None,
             size_bytes=sum(f.stat().st_size for f in path.iterdir() if f.is_file()),
             schema_version=SCHEMA_VERSION,
-            generation=ix.latest_generation(),
+            generation=reader.generation(),
         )
 
 

@@ -33,6 +33,8 @@ METADATA_FILE = "service.json"
 WRITER_MEMORY_MB = 256
 # How long a writer waits for another to finish before giving up, in seconds.
 LOCK_TIMEOUT = 30.0
+# Attempts to open an index whose files a commit replaces meanwhile.
+_OPEN_ATTEMPTS = 5
 # The write API's merges: MERGE_FACTOR segments of one size class (sizes within a factor of
 # 4) become one, up to MERGE_MAX_DOCS articles. Whoosh merges about 200 articles a second
 # here (534 sample articles: 2.9 s), so no write waits more than about a second for a merge,
@@ -75,10 +77,28 @@ def check_version(path: Path) -> None:
 def open_index(path: Path):
     """Open an existing index for reading, checking its schema version."""
     check_version(path)
-    try:
-        return whoosh_index.open_dir(str(path))
-    except (whoosh_index.EmptyIndexError, OSError, EOFError, ValueError) as error:
-        raise IndexMissing(f"the index at {path} cannot be opened ({error}): rebuild it") from None
+    return _opened(path, lambda: whoosh_index.open_dir(str(path)))
+
+
+def open_searcher(path: Path):
+    """A searcher of the latest commit of the index at `path`."""
+    check_version(path)
+    return _opened(path, lambda: whoosh_index.open_dir(str(path)).searcher())
+
+
+def _opened(path: Path, open_):
+    for _ in range(_OPEN_ATTEMPTS):
+        try:
+            return open_()
+        except FileNotFoundError as error:
+            # A commit deletes the files of the one before (its table of contents, the
+            # segments it merged) without the readers' knowing: a reader that listed them
+            # just before finds them gone, and the next listing finds the new commit.
+            problem = error
+        except (whoosh_index.EmptyIndexError, OSError, EOFError, ValueError) as error:
+            problem = error
+            break
+    raise IndexMissing(f"the index at {path} cannot be opened ({problem}): rebuild it") from None
 
 
 def create_index(path: Path, timeout: float = LOCK_TIMEOUT):

@@ -1,5 +1,6 @@
 """The write API's queue: group commit, order, results, recovery, limits, and who drains it."""
 
+import multiprocessing
 import shutil
 import sqlite3
 import time
@@ -167,3 +168,24 @@ def test_write_commits_merge_small_segments_only(tmp_path):
     assert list(segments.values()) == [21]
     with store.open_index(index).searcher() as searcher:
         assert searcher.doc_count() == 91
+
+
+# Regression: a reader that listed the files of a commit just before the next commit deleted
+# them (its table of contents, merged segments) failed with index_missing (a 503).
+def test_readers_open_the_index_while_commits_replace_its_files(index):
+    operations = [upsert(n) for n in range(60)]
+
+    def write() -> None:
+        with WriteQueue(index) as queue:
+            for operation in operations:
+                write_queue.submit(queue, [operation], wait=5)
+
+    writer = multiprocessing.get_context("fork").Process(target=write)
+    writer.start()
+    opened = 0
+    while writer.is_alive():
+        store.open_searcher(index).close()
+        opened += 1
+    writer.join()
+    assert writer.exitcode == 0 and opened > 60
+    assert generation(index) > 40
