@@ -234,7 +234,7 @@ class _Run:
         write_queue.drain_with(queue, writer)
         self.known, self.known_sources = writer.content_hashes()
         self.summary = Summary()
-        self.batch = 0
+        self.batch: set[str] = set()  # the ids written since the last commit
         self.last_commit = time.monotonic()
 
     def handle_all(self, outcomes: list) -> None:
@@ -245,23 +245,35 @@ class _Run:
         summary = self.summary
         if isinstance(outcome, BadRecord):
             summary.skip(outcome)
-        elif isinstance(outcome, str):
+        elif (
+            isinstance(outcome, str) or self.known.get(outcome.id) == outcome.fields["content_hash"]
+        ):
+            # Unchanged, as a worker says, or as only this process knows: the same article
+            # earlier in this run (the workers' copy of the hashes is of the start).
             summary.unchanged += 1
         else:
+            if outcome.id in self.batch:
+                # Whoosh cannot replace a document added since the last commit (it would keep
+                # both): commit it first.
+                self._commit()
             replaced = outcome.id in self.known
             self.writer.update(outcome.fields)
             self.known[outcome.id] = outcome.fields["content_hash"]
             summary.replaced += replaced
             summary.added += not replaced
-            self.batch += 1
+            self.batch.add(outcome.id)
         if self.batch and (
-            self.batch >= self.commit_every or time.monotonic() - self.last_commit > COMMIT_SECONDS
+            len(self.batch) >= self.commit_every
+            or time.monotonic() - self.last_commit > COMMIT_SECONDS
         ):
-            self.writer.commit()
-            self.batch, self.last_commit = 0, time.monotonic()
-            self._apply_queued()
+            self._commit()
         if self.progress:
             self.progress(summary)
+
+    def _commit(self) -> None:
+        self.writer.commit()
+        self.batch, self.last_commit = set(), time.monotonic()
+        self._apply_queued()
 
     def _apply_queued(self) -> None:
         """Apply what the write API queued, and know the articles it changed."""
