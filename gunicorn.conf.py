@@ -76,15 +76,15 @@ control_socket_disable = True
 
 
 def post_worker_init(worker):
-    """Apply the writes that a previous run left queued (answered 202, then stopped or
-    killed), as the service starts rather than at the next write. In each worker, once it
-    has loaded the app: the arbiter must not import the app, or a HUP would not reload new
-    code. The first worker to take the index's writer applies them; the others find the
-    queue empty or the writer busy, and start serving at once."""
-    from search_service.web.serve import apply_queued_writes
+    """Before a worker serves: apply the writes that a previous run left queued (answered
+    202, then stopped or killed), and load what writes need (see serve.start_worker). In
+    each worker, once it has loaded the app: the arbiter must not import the app, or a HUP
+    would not reload new code. The first worker to take the index's writer applies the
+    queue; the others find it empty or the writer busy."""
+    from search_service.web.serve import start_worker
 
     try:
-        apply_queued_writes(log=worker.log.info)
+        start_worker(worker.wsgi, log=worker.log.info)
     except Exception:
         # Searches must be served even if the queue cannot be applied now; the next write
         # tries again.
