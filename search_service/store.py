@@ -36,11 +36,12 @@ LOCK_TIMEOUT = 30.0
 # Attempts to open an index whose files a commit replaces meanwhile.
 _OPEN_ATTEMPTS = 5
 # The write API's merges: MERGE_FACTOR segments of one size class (sizes within a factor of
-# 4) become one, up to MERGE_MAX_DOCS articles. Whoosh merges about 200 articles a second
-# here (534 sample articles: 2.9 s), so no write waits more than about a second for a merge,
-# and each article is merged at most three times (1-3, 4-15, 16-63 articles -> up to 256).
+# 4) become one, of MERGE_MAX_DOCS articles at most. Each article is merged at most four
+# times (1-3, 4-15, 16-63, 64-255 articles), and segments stay few: one per few hundred
+# writes beyond the small ones. Whoosh merges 300 articles a second here (4 x 255 sample
+# articles: 3.0 s), so once in a few hundred writes, a write waits for three seconds.
 MERGE_FACTOR = 4
-MERGE_MAX_DOCS = 256
+MERGE_MAX_DOCS = 1024
 
 
 def index_path(path: str | os.PathLike | None = None) -> Path:
@@ -168,7 +169,7 @@ def merge_small_segments(writer, segments: list) -> list:
     for segment in sorted(segments, key=lambda s: s.doc_count_all()):
         size = segment.doc_count_all()
         if size * MERGE_FACTOR <= MERGE_MAX_DOCS:
-            # Size classes by powers of 4: 1-3, 4-15, 16-63 articles.
+            # Size classes by powers of 4: 1-3, 4-15, 16-63, 64-255 articles.
             classes.setdefault((max(size, 1).bit_length() - 1) // 2, []).append(segment)
     for members in classes.values():
         if len(members) >= MERGE_FACTOR:

@@ -155,19 +155,20 @@ def test_the_cli_ingest_and_delete_apply_queued_writes_first(index, queue, tmp_p
 
 def test_write_commits_merge_small_segments_only(tmp_path):
     index = tmp_path / "index"
-    big = [article(n) for n in range(100, 170)]
+    # Larger than a write commit merges (a quarter of store.MERGE_MAX_DOCS at most).
+    big = [article(n) for n in range(1000, 1000 + store.MERGE_MAX_DOCS // 4 + 1)]
     ingest.ingest([write_jsonl(tmp_path / "big.jsonl", big)], index, workers=1)
     (large,) = [s.segment_id() for s in store.open_index(index)._segments()]
     with WriteQueue(index) as queue:
         for number in range(21):
             assert write_queue.submit(queue, [upsert(number)], wait=5) == ["added"]
     segments = {s.segment_id(): s.doc_count_all() for s in store.open_index(index)._segments()}
-    assert segments.pop(large) == 70
+    assert segments.pop(large) == len(big)
     # A commit that finds four segments of a size merges them with its own article: every
     # fifth commit four of 1 (and its own) make one of 5; the 21st, four of 5 one of 21.
     assert list(segments.values()) == [21]
     with store.open_index(index).searcher() as searcher:
-        assert searcher.doc_count() == 91
+        assert searcher.doc_count() == len(big) + 21
 
 
 # Regression: a reader that listed the files of a commit just before the next commit deleted
