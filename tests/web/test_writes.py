@@ -34,9 +34,18 @@ def index(sample_index, tmp_path):
 
 
 @pytest.fixture
-def writes(make_app, index):
-    """A client of an app with the write API on, over its own index."""
-    return make_app(INDEX=str(index), WRITE_TOKEN=TOKEN).test_client()
+def write_client(make_app, index):
+    """A factory of clients of apps with the write API on, over their own index."""
+
+    def make(**settings):
+        return make_app(**{"INDEX": str(index), "WRITE_TOKEN": TOKEN} | settings).test_client()
+
+    return make
+
+
+@pytest.fixture
+def writes(write_client):
+    return write_client()
 
 
 def post(client, body, path="/api/articles", headers=AUTH, **kwargs):
@@ -193,8 +202,8 @@ def test_a_bad_body_or_a_bad_single_article_is_a_400_with_the_cli_message(
     assert generation(index) == before
 
 
-def test_without_a_token_setting_the_write_api_is_off_and_reads_stay_open(make_app, index):
-    client = make_app(INDEX=str(index)).test_client()
+def test_without_a_token_setting_the_write_api_is_off_and_reads_stay_open(write_client):
+    client = write_client(WRITE_TOKEN="")
     for response in (
         post(client, NEWS),
         put(client, "x", NEWS),
@@ -246,10 +255,8 @@ def test_a_short_or_odd_token_setting_is_refused_by_name(monkeypatch):
     assert settings.load()["WRITE_TOKEN"] == TOKEN
 
 
-def test_limits_of_a_write_are_413_with_a_clear_message(make_app, index):
-    client = make_app(
-        INDEX=str(index), WRITE_TOKEN=TOKEN, MAX_WRITE_BYTES=2_000, MAX_WRITE_ARTICLES=3
-    ).test_client()
+def test_limits_of_a_write_are_413_with_a_clear_message(write_client, index):
+    client = write_client(MAX_WRITE_BYTES=2_000, MAX_WRITE_ARTICLES=3)
     before = generation(index)
     response = post(client, [article(n) for n in range(4)])
     assert_error(response, 413, "write_too_large")
@@ -283,10 +290,8 @@ def test_a_write_may_be_larger_than_a_search(writes):
     assert response.json["counts"] == counts(added=1)
 
 
-def test_a_full_queue_answers_503_with_retry_after_and_a_busy_index_202(make_app, index):
-    client = make_app(
-        INDEX=str(index), WRITE_TOKEN=TOKEN, WRITE_WAIT=0.2, WRITE_QUEUE_MAX=2
-    ).test_client()
+def test_a_full_queue_answers_503_with_retry_after_and_a_busy_index_202(write_client, index):
+    client = write_client(WRITE_WAIT=0.2, WRITE_QUEUE_MAX=2)
     # The CLI's ingest holds the writer for longer than a write waits.
     with store.writer(index):
         response = post(client, [article(1), article(2)])
