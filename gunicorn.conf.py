@@ -8,7 +8,7 @@ settings from the environment itself, see the README).
 import os
 import tempfile
 
-# The app, built by its factory in each worker (see preload_app below).
+# The app, built by its factory once, in the arbiter (see preload_app below).
 wsgi_app = "search_service.web:create_app()"
 
 # Loopback by default: the service is meant to sit behind the site's reverse proxy, which
@@ -27,22 +27,25 @@ workers = int(os.environ.get("SEARCH_SERVICE_WORKERS") or (os.cpu_count() or 1) 
 worker_class = "sync"
 threads = 1
 
-# The app is built once, in the arbiter, which then reads the index ahead (`when_ready`
-# below: field lengths, columns, term statistics and the most frequent postings, for up to
-# SEARCH_SERVICE_WARM_SECONDS) and closes its files before forking: every worker starts
-# with that data, shared copy-on-write, instead of each reading it again on its first
-# searches (on the vntc corpus: first searches 0.5 s -> 20-50 ms, and one copy of the data
-# instead of one a worker). Each worker opens its own index files after the fork (Whoosh
-# readers and SQLite connections must not be shared by processes). The cost: a HUP reloads
-# the configuration but not changed code; restart the service after an upgrade.
+# The app is built once, in the arbiter, which then prepares what every worker needs
+# (`when_ready` below): it applies the writes a previous run left queued (answered 202, then
+# stopped or killed), loads pyvi's model when the write API is on (1.5 s of CPU and 55 MB,
+# else paid by a worker's first write, slowing the searches beside it), and reads the index
+# ahead (field lengths, columns, term statistics and the most frequent postings, for up to
+# SEARCH_SERVICE_WARM_SECONDS), closing its files before forking. Every worker starts with
+# that data, shared copy-on-write, instead of each reading it again on its first searches
+# (on the vntc corpus: first searches 0.5 s -> 20-50 ms, and one copy of the data instead
+# of one a worker). Each worker opens its own index files after the fork (Whoosh readers
+# and SQLite connections must not be shared by processes). The cost: a HUP reloads the
+# configuration but not changed code; restart the service after an upgrade.
 preload_app = True
 
 
 def when_ready(server):
-    """Read the index ahead in the arbiter, before the first worker is forked."""
-    from search_service.web import resources
+    """Prepare the workers' index in the arbiter, before the first one is forked."""
+    from search_service.web import serve
 
-    resources.warm(server.app.wsgi(), server.log)
+    serve.before_workers(server.app.wsgi(), server.log)
 
 
 # A worker that has not answered in this time is killed and replaced. The longest

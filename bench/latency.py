@@ -57,10 +57,11 @@ def percentiles(seconds: list[float]) -> str:
     return f"p50 {cut[49]:7.1f}  p95 {cut[94]:7.1f}  p99 {cut[98]:7.1f}  max {ms[-1]:7.1f} ms"
 
 
-def resident_mib(kind: str = "VmRSS") -> float:
-    """Resident memory of this process: VmRSS (all), or RssAnon (its own, without the pages
-    of the index files that Whoosh maps into memory and the kernel can drop)."""
-    for line in Path("/proc/self/status").read_text().splitlines():
+def resident_mib(kind: str = "VmRSS", pid: int | str = "self") -> float:
+    """Resident memory of a process (this one by default): VmRSS (all), or RssAnon (its own,
+    without the pages of the index files that Whoosh maps into memory and the kernel can
+    drop)."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith(kind + ":"):
             return int(line.split()[1]) / 1024
     return float("nan")

@@ -10,7 +10,9 @@ The data flows down the modules, and imports point the same way::
     schema        the fields of the index
     store         the index on disk, its lock and its one writer; faults as the service's errors
     snapshot      whether the files a reader opened are still there, unchanged
-    ingest        paths -> parallel workers -> writer -> Summary
+    write_queue   the write API's durable queue -> one writer, group commits
+    ingest        paths -> parallel workers -> writer -> Summary   (drains the queue too)
+    publish       records of the write API -> validated, analyzed -> queue -> Report
     query         what was typed -> ParsedQuery    (phrases, -exclusions, OR, fields)
     matching      ParsedQuery -> query tree        (forms of each word, bonuses)
     engine        query tree -> matches and scores (NumPy over cached postings)
@@ -18,5 +20,5 @@ The data flows down the modules, and imports point the same way::
     suggest       prefix -> titles
     stats         index -> IndexStats
     cli           the `search-service` command
-    web/          Flask app: pages, JSON API, CSV, OpenSearch   (templates/ at the top)
+    web/          Flask app: pages, JSON API, write API, CSV, OpenSearch   (templates/ at the top)
 """

@@ -42,13 +42,7 @@ class Article:
         """Validate and normalize a record; `sector` applies when the record names none."""
         if not isinstance(record, dict):
             raise BadRecord("a record must be a JSON object")
-        article_id = _line(record, "id", required=True)
-        if len(article_id) > MAX_ID_LENGTH:
-            raise BadRecord(f"id is longer than {MAX_ID_LENGTH} characters")
-        if article_id in (".", "..") or article_id.startswith("/"):
-            # The article's page is /articles/<id>: browsers resolve `.` and `..` segments
-            # and servers merge a leading slash, so such an id could never be opened.
-            raise BadRecord(f"id {article_id!r} cannot be part of a web address")
+        article_id = checked_id(record.get("id"))
         title = _line(record, "title", required=True)
         body = _text(record, "body", required=True)
         return cls(
@@ -77,6 +71,18 @@ class Article:
         data["date"] = self.date.isoformat() if self.date else None
         encoded = json.dumps(data, ensure_ascii=False, sort_keys=True).encode()
         return hashlib.blake2b(encoded, digest_size=16).hexdigest()
+
+
+def checked_id(value: object) -> str:
+    """An article id as a record gives it (a URL too), checked and normalized."""
+    article_id = _line({"id": value}, "id", required=True)
+    if len(article_id) > MAX_ID_LENGTH:
+        raise BadRecord(f"id is longer than {MAX_ID_LENGTH} characters")
+    if article_id in (".", "..") or article_id.startswith("/"):
+        # The article's page is /articles/<id>: browsers resolve `.` and `..` segments
+        # and servers merge a leading slash, so such an id could never be opened.
+        raise BadRecord(f"id {article_id!r} cannot be part of a web address")
+    return article_id
 
 
 def title_key(title: str) -> str:

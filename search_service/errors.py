@@ -16,6 +16,10 @@ class SearchServiceError(Exception):
         super().__init__(message)
         self.message = message
 
+    def headers(self) -> dict[str, str]:
+        """HTTP headers that go with the error response (none by default)."""
+        return {}
+
 
 class BadRecord(SearchServiceError):
     """An article record or file that cannot be indexed; it is skipped, the rest goes on."""
@@ -87,3 +91,52 @@ class ArticleNotFound(SearchServiceError):
     exit_code = 5
     http_status = 404
     code = "not_found"
+
+
+class WritesOff(SearchServiceError):
+    """The write API is not configured: no write token is set."""
+
+    # 403, not 401 or 404: the route exists and the request is understood, but no token
+    # can be right while the service has none; the remedy is the server's configuration.
+    http_status = 403
+    code = "write_api_off"
+
+
+class Unauthorized(SearchServiceError):
+    """A write without the right bearer token."""
+
+    http_status = 401
+    code = "unauthorized"
+
+    def __init__(self, message: str, token_given: bool):
+        super().__init__(message)
+        self.token_given = token_given
+
+    def headers(self) -> dict[str, str]:
+        # RFC 6750: the scheme to use, and whether the token that came was wrong.
+        challenge = 'Bearer realm="search-service"'
+        if self.token_given:
+            challenge += ', error="invalid_token"'
+        return {"WWW-Authenticate": challenge}
+
+
+class WriteTooLarge(SearchServiceError):
+    """A write over the body size limit or the number of articles a write may hold."""
+
+    http_status = 413
+    code = "write_too_large"
+
+
+class QueueFull(SearchServiceError):
+    """More write operations wait to be applied than the queue holds; try again later."""
+
+    exit_code = 4
+    http_status = 503
+    code = "queue_full"
+
+    def __init__(self, message: str, retry_after: int):
+        super().__init__(message)
+        self.retry_after = retry_after
+
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": str(self.retry_after)}

@@ -14,7 +14,8 @@ at any moment loses at most the batch in progress; re-running the same ingest sk
 is already in and completes the rest. Outcomes reach the writer in the order their records
 were read (a record settled without a worker, unchanged or unreadable, waits for the chunks
 before it), so each commit holds the first N records read, and `Summary.committed` says N:
-what a caller may take as acknowledged.
+what a caller may take as acknowledged. While it holds the writer, it also applies what the
+write API queued (`write_queue`): first, at each commit, and after its last one.
 """
 
 import collections
@@ -28,7 +29,7 @@ import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from . import store
+from . import store, write_queue
 from .article import Article, title_key
 from .errors import BadRecord
 from .schema import build_schema
@@ -195,8 +196,8 @@ def ingest(
     started = time.monotonic()
     if rebuild or not store.exists(index):
         store.create_index(index, wait)
-    with store.writer(index, wait) as writer:
-        run = _Run(writer, commit_every, progress)
+    with store.writer(index, wait) as writer, write_queue.WriteQueue(index) as queue:
+        run = _Run(writer, queue, commit_every, progress)
         context = multiprocessing.get_context("fork")
         with context.Pool(workers or os.cpu_count(), _init_worker, (run.known, sector)) as pool:
             outcomes = _InOrder(pool, run)
@@ -211,6 +212,8 @@ def ingest(
                     outcomes.work(unit)
             outcomes.finish()
     run.summary.committed = run.summary.processed
+    # What the write API queued during the last commit: none waits for the next write.
+    write_queue.drain_index(index)
     run.summary.seconds = time.monotonic() - started
     return run.summary
 
@@ -273,12 +276,19 @@ class _Run:
     """The writer's side of one ingest: adds outcomes, counts them, commits in batches."""
 
     def __init__(
-        self, writer: store.Writer, commit_every: int, progress: Callable[[Summary], None] | None
+        self,
+        writer: store.Writer,
+        queue: write_queue.WriteQueue,
+        commit_every: int,
+        progress: Callable[[Summary], None] | None,
     ):
-        self.writer, self.commit_every, self.progress = writer, commit_every, progress
+        self.writer, self.queue = writer, queue
+        self.commit_every, self.progress = commit_every, progress
+        # The write API's queued operations go first: they were acknowledged before this run.
+        write_queue.drain_with(queue, writer)
         self.known, self.known_sources = writer.content_hashes()
         self.summary = Summary()
-        self.batch = 0
+        self.batch: set[str] = set()  # the ids written since the last commit
         self.last_commit = time.monotonic()
 
     def handle_all(self, outcomes: list) -> None:
@@ -289,29 +299,51 @@ class _Run:
         summary = self.summary
         if isinstance(outcome, BadRecord):
             summary.skip(outcome)
-        elif isinstance(outcome, str):
+        elif (
+            isinstance(outcome, str) or self.known.get(outcome.id) == outcome.fields["content_hash"]
+        ):
+            # Unchanged, as a worker says, or as only this process knows: the same article
+            # earlier in this run (the workers' copy of the hashes is of the start).
             summary.unchanged += 1
         else:
+            if outcome.id in self.batch:
+                # Whoosh cannot replace a document added since the last commit (it would keep
+                # both): commit it first.
+                self._commit()
             replaced = outcome.id in self.known
             self.writer.update(outcome.fields)
             self.known[outcome.id] = outcome.fields["content_hash"]
             summary.replaced += replaced
             summary.added += not replaced
-            self.batch += 1
+            self.batch.add(outcome.id)
         if self.batch and (
-            self.batch >= self.commit_every or time.monotonic() - self.last_commit > COMMIT_SECONDS
+            len(self.batch) >= self.commit_every
+            or time.monotonic() - self.last_commit > COMMIT_SECONDS
         ):
-            self.writer.commit()
-            self.batch, self.last_commit = 0, time.monotonic()
-            summary.committed = summary.processed
+            self._commit()
         if self.progress:
             self.progress(summary)
+
+    def _commit(self) -> None:
+        self.writer.commit()
+        self.batch, self.last_commit = set(), time.monotonic()
+        self.summary.committed = self.summary.processed
+        self._apply_queued()
+
+    def _apply_queued(self) -> None:
+        """Apply what the write API queued, and know the articles it changed."""
+        for article_id, content_hash in write_queue.drain_with(self.queue, self.writer).items():
+            if content_hash is None:
+                self.known.pop(article_id, None)
+            else:
+                self.known[article_id] = content_hash
 
 
 def delete(ids: Iterable[str], index: Path, wait: float = store.LOCK_TIMEOUT) -> list[str]:
     """Delete articles by id; returns the ids that were not in the index."""
     missing = []
-    with store.writer(index, wait) as writer:
+    with store.writer(index, wait) as writer, write_queue.WriteQueue(index) as queue:
+        write_queue.drain_with(queue, writer)
         for article_id in ids:
             if not writer.delete(article_id):
                 missing.append(article_id)

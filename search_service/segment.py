@@ -27,6 +27,11 @@ def _pyvi_tokenize():
     return ViTokenizer.tokenize
 
 
+def load_model() -> None:
+    """Load pyvi's model now, rather than on the first segmentation."""
+    _pyvi_tokenize()
+
+
 def _chunks(paragraph: str):
     while len(paragraph) > _MAX_CHUNK:
         cut = paragraph.rfind(" ", 0, _MAX_CHUNK)

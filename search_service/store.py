@@ -11,6 +11,10 @@ Faults are reported as the service's errors, never as Whoosh's or the OS's: an i
 cannot be read is `IndexDamaged` (rebuild it), a write the folder refuses (disk full,
 read-only) is `IndexUnwritable`, after the uncommitted work and its files are dropped and
 the lock released, so that the index keeps its last commit and the space it had.
+
+Whoosh merges segments at commits. The CLI's ingest commits every thousand articles and may
+merge large segments; the write API commits a few articles at a time, while requests wait,
+so its commits merge small segments only (`merge_small_segments`).
 """
 
 import contextlib
@@ -27,6 +31,7 @@ from pathlib import Path
 from whoosh import index as whoosh_index
 from whoosh.filedb.filestore import FileStorage
 from whoosh.index import LockError
+from whoosh.reading import SegmentReader
 
 from .errors import IndexBusy, IndexDamaged, IndexMissing, IndexUnwritable, SchemaMismatch
 from .schema import SCHEMA_VERSION, build_schema
@@ -44,6 +49,15 @@ _UNFINISHED_TOC_FILE = re.compile(rf"^_{INDEX_NAME}_\d+\.toc\..")
 WRITER_MEMORY_MB = 256
 # How long a writer waits for another to finish before giving up, in seconds.
 LOCK_TIMEOUT = 30.0
+# Attempts to open an index whose files a commit replaces meanwhile.
+_OPEN_ATTEMPTS = 5
+# The write API's merges: MERGE_FACTOR segments of one size class (sizes within a factor of
+# 4) become one, of MERGE_MAX_DOCS articles at most. Each article is merged at most four
+# times (1-3, 4-15, 16-63, 64-255 articles), and segments stay few: one per few hundred
+# writes beyond the small ones. Whoosh merges 300 articles a second here (4 x 255 sample
+# articles: 3.0 s), so once in a few hundred writes, a write waits for three seconds.
+MERGE_FACTOR = 4
+MERGE_MAX_DOCS = 1024
 
 
 def index_path(path: str | os.PathLike | None = None) -> Path:
@@ -102,26 +116,36 @@ def check_version(path: Path) -> None:
 def open_index(path: Path):
     """Open an existing index for reading, checking its schema version."""
     check_version(path)
-    try:
-        return whoosh_index.open_dir(str(path))
-    except Exception as error:
-        _release_files(error)
-        raise damaged(path, error) from None
+    return _opened(path, lambda: whoosh_index.open_dir(str(path)))
 
 
 def open_searcher(path: Path):
     """A Whoosh searcher on the latest commit of the index at `path`."""
-    ix = open_index(path)
+    check_version(path)
     # On an OSError Whoosh opens the segments again (a commit may have deleted a file in
     # between), ten times, and drops the file of each failed try unclosed: the warnings of
     # their collection are expected here.
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ResourceWarning)
+        return _opened(path, lambda: whoosh_index.open_dir(str(path)).searcher())
+
+
+def _opened(path: Path, open_):
+    for attempt in range(_OPEN_ATTEMPTS):
         try:
-            return ix.searcher()
+            return open_()
+        except FileNotFoundError as error:
+            # A commit deletes the files of the one before (its table of contents, the
+            # segments it merged) without the readers' knowing: a reader that listed them
+            # just before finds them gone, and the next listing finds the new commit.
+            if attempt + 1 < _OPEN_ATTEMPTS:
+                continue
+            _release_files(error)
+            raise damaged(path, error) from None
         except Exception as error:
             _release_files(error)
             raise damaged(path, error) from None
+    raise AssertionError("unreachable")
 
 
 def damaged(path: Path, error: Exception) -> IndexDamaged:
@@ -213,6 +237,29 @@ def column_values(reader, field: str, default=None, translate: bool = True) -> l
     return values
 
 
+def merge_small_segments(writer, segments: list) -> list:
+    """A Whoosh merge policy that leaves large segments alone (see MERGE_FACTOR).
+
+    Merges the segments of the smallest size class that has MERGE_FACTOR of them into the
+    segment being written, and returns the segments it keeps.
+    """
+    classes: dict[int, list] = {}
+    for segment in sorted(segments, key=lambda s: s.doc_count_all()):
+        size = segment.doc_count_all()
+        if size * MERGE_FACTOR <= MERGE_MAX_DOCS:
+            # Size classes by powers of 4: 1-3, 4-15, 16-63, 64-255 articles.
+            classes.setdefault((max(size, 1).bit_length() - 1) // 2, []).append(segment)
+    for members in classes.values():
+        if len(members) >= MERGE_FACTOR:
+            merged = members[:MERGE_FACTOR]
+            for segment in merged:
+                reader = SegmentReader(writer.storage, writer.schema, segment)
+                writer.add_reader(reader)
+                reader.close()
+            return [s for s in segments if s not in merged]
+    return segments
+
+
 class Writer:
     """The index's one writer: adds, replaces and deletes articles, commits in batches.
 
@@ -221,11 +268,12 @@ class Writer:
     whatever state a failed write leaves that writer in.
     """
 
-    def __init__(self, path: Path, timeout: float):
-        self.path, self.timeout = path, timeout
+    def __init__(self, path: Path, timeout: float, mergetype=None):
+        self.path, self.timeout, self.mergetype = path, timeout, mergetype
         self._index = open_index(path)
         self._lock = None
         self._writer = self._acquire()
+        self._changed = False
 
     def _acquire(self):
         lock = self._index.storage.lock(LOCK_FILE)
@@ -272,11 +320,25 @@ class Writer:
         """Add a document, replacing any with the same id."""
         with self._writing():
             self._writer.update_document(**fields)
+        self._changed = True
 
     def delete(self, article_id: str) -> bool:
         """Delete an article by id; whether it existed."""
         with self._writing():
-            return self._writer.delete_by_term("id", article_id) > 0
+            deleted = self._writer.delete_by_term("id", article_id) > 0
+        self._changed |= deleted
+        return deleted
+
+    def content_hash(self, article_id: str) -> str | None:
+        """The content hash of the committed article `article_id`; None if there is none."""
+        searcher = self._writer.searcher()
+        docnum = searcher.document_number(id=article_id)
+        if docnum is None:
+            return None
+        for leaf, offset in searcher.reader().leaf_readers():
+            if docnum < offset + leaf.doc_count_all():
+                return leaf.column_reader("content_hash")[docnum - offset]
+        return None
 
     def content_hashes(self) -> tuple[dict[str, str], set[str]]:
         """The content hash of every article committed so far by id, and their source hashes."""
@@ -292,10 +354,15 @@ class Writer:
 
     def commit(self, reopen: bool = True) -> None:
         """Make everything written so far durable and visible; keep writing if `reopen`."""
-        with self._writing():
-            self._writer.commit()
-        self._lock.release()
-        self._lock = None
+        if self._changed:
+            with self._writing():
+                self._writer.commit(mergetype=self.mergetype)
+            self._lock.release()
+            self._lock = None
+        else:
+            # Nothing written: no new generation, so that readers keep their caches.
+            self.cancel()
+        self._changed = False
         if reopen:
             self._writer = self._acquire()
 
@@ -336,12 +403,13 @@ def _release_files(error: Exception) -> None:
 
 
 @contextlib.contextmanager
-def writer(path: Path, timeout: float = LOCK_TIMEOUT):
-    """Hold the index's writer: waits up to `timeout` seconds for the lock, then fails.
+def writer(path: Path, timeout: float = LOCK_TIMEOUT, mergetype=None):
+    """Hold the index's writer: waits up to `timeout` seconds for the lock, then fails
+    (IndexBusy; at once with a timeout of 0).
 
     Commits when the block ends normally, cancels (leaving the index untouched) otherwise.
     """
-    w = Writer(path, timeout)
+    w = Writer(path, timeout, mergetype)
     try:
         yield w
     except BaseException:

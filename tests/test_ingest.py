@@ -34,6 +34,17 @@ def test_ingest_adds_then_skips_unchanged_then_replaces(tmp_path):
     assert stored(index, "a1")["title"] == "Hội nghị tổng kết công tác tuyên giáo"
 
 
+# Regression: Whoosh's update_document does not see a document added since the last commit,
+# so an id twice in one batch was kept twice.
+def test_an_id_twice_in_one_batch_is_kept_once_as_its_last_version(tmp_path):
+    changed = article(1, title="Hội nghị tổng kết công tác tuyên giáo")
+    source = write_jsonl(tmp_path / "a.jsonl", [article(1), article(2), changed, changed])
+    summary = ingest.ingest([source], tmp_path / "index", workers=1)
+    assert (summary.added, summary.replaced, summary.unchanged) == (2, 1, 1)
+    assert count(tmp_path / "index") == 2
+    assert stored(tmp_path / "index", "a1")["title"] == changed["title"]
+
+
 def test_stored_text_is_the_normalized_text(tmp_path):
     record = article(1, title="Tỉnh uỷ Khánh Hoà", body="Ðảng bộ  tỉnh\u200b Khánh Hoà.")
     index = tmp_path / "index"
@@ -65,6 +76,17 @@ def test_bad_records_are_reported_with_file_and_line_and_the_rest_indexed(tmp_pa
         f"{source}:4: date: impossible date '2021-02-30': day is out of range for month",
         f"{source}:7: undecodable bytes at byte 28 (not UTF-8)",
     ]
+
+
+# Regression: json.loads raises a plain ValueError for integers of more than 4,300 digits,
+# which stopped the whole ingest with a traceback.
+def test_a_number_too_long_to_read_is_a_bad_record(tmp_path):
+    source = write_jsonl(tmp_path / "a.jsonl", ['{"id": ' + "9" * 5000 + "}", article(2)])
+    summary = ingest.ingest([source], tmp_path / "index", workers=1)
+    assert (summary.added, summary.problems) == (
+        1,
+        [f"{source}:1: invalid JSON: a number too long to read"],
+    )
 
 
 def test_missing_path_is_reported_and_the_rest_indexed(tmp_path):

@@ -202,9 +202,16 @@ def parse_unit(unit: Unit) -> dict:
             f"undecodable bytes at byte {error.start} (not UTF-8)", unit.source, unit.line
         ) from None
     except json.JSONDecodeError as error:
+        # A line of JSON Lines is one line; a body of the write API may be several.
+        where = f"line {error.lineno} column" if error.lineno > 1 else "column"
         raise BadRecord(
-            f"invalid JSON: {error.msg} at column {error.colno}", unit.source, unit.line
+            f"invalid JSON: {error.msg} at {where} {error.colno}", unit.source, unit.line
         ) from None
+    except ValueError:
+        if unit.format != "jsonl":
+            raise
+        # Python refuses to convert integers of more than 4,300 digits (a denial of service).
+        raise BadRecord("invalid JSON: a number too long to read", unit.source, unit.line) from None
     except RecursionError:
         raise BadRecord("nested too deeply", unit.source, unit.line) from None
     except BadRecord as error:

@@ -10,6 +10,7 @@
       formatting dates and numbers the Vietnamese way
     api          /api/search, /api/articles/<id>[/related], /api/suggest, /api/sectors,
                  /api/topics, /api/searches, /api/openapi.json, /health      (JSON)
+    writes       POST /api/articles, PUT and DELETE /api/articles/<id>  (bearer token)
       openapi    the OpenAPI 3.1 document of the API
     errors       every error to one JSON shape or a Vietnamese page
     security     headers, CORS for configured origins, request size
@@ -26,7 +27,7 @@ from typing import Any
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import api, errors, formatting, links, pages, resources, security, settings
+from . import api, errors, formatting, links, pages, resources, security, settings, writes
 
 _HERE = Path(__file__).resolve().parent
 
@@ -65,4 +66,5 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     security.init_app(app)
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(writes.bp)
     return app

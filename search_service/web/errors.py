@@ -33,6 +33,11 @@ MESSAGES_VI = {
     "index_unwritable": "Không ghi được dữ liệu tìm kiếm vào đĩa; dữ liệu đã có vẫn được "
     "giữ nguyên. Vui lòng thử lại sau.",
     "index_busy": "Dữ liệu tìm kiếm đang được cập nhật. Vui lòng thử lại sau.",
+    "bad_record": "Tin bài không hợp lệ: hãy kiểm tra các trường id, title, body và cú pháp JSON.",
+    "write_api_off": "Chức năng cập nhật tin bài chưa được bật trên máy chủ này.",
+    "unauthorized": "Cần khóa truy cập hợp lệ để cập nhật tin bài.",
+    "write_too_large": "Nội dung gửi lên quá lớn: hãy gửi ít tin bài hơn mỗi lần.",
+    "queue_full": "Máy chủ đang nhận quá nhiều tin bài. Vui lòng thử lại sau ít phút.",
     "internal_error": "Đã có lỗi ở máy chủ. Vui lòng thử lại sau.",
 }
 _HTTP_CODES = {
@@ -51,18 +56,23 @@ def wants_json() -> bool:
     return request.path.startswith("/api/") or request.path == "/health"
 
 
+def error_object(code: str, message: str) -> dict[str, str]:
+    """The JSON of an error: its code, the message, and what a reader is told in Vietnamese."""
+    message_vi = MESSAGES_VI.get(code, MESSAGES_VI["internal_error"])
+    return {"code": code, "message": message, "message_vi": message_vi}
+
+
 def respond(status: int, code: str, message: str):
     """The error response for the current request."""
-    message_vi = MESSAGES_VI.get(code, MESSAGES_VI["internal_error"])
+    error = error_object(code, message)
     if wants_json():
-        body = {"error": {"code": code, "message": message, "message_vi": message_vi}}
-        return jsonify(body), status
+        return jsonify({"error": error}), status
     page = render_template(
         "error.html",
         status=status,
         code=code,
         message=message,
-        message_vi=message_vi,
+        message_vi=error["message_vi"],
         query=request.args.get("q", ""),
     )
     return page, status
@@ -76,7 +86,8 @@ def init_app(app: Flask) -> None:
         code = _LIBRARY_CODES.get(error.code, error.code)
         if error.http_status >= 500:
             log.warning("%s: %s", error.code, error.message)
-        return respond(error.http_status, code, error.message)
+        body, status = respond(error.http_status, code, error.message)
+        return body, status, error.headers()
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):

@@ -4,6 +4,7 @@ Written by hand, as the contract; the tests validate real responses of every end
 against these schemas, so the document cannot drift from what the service answers.
 """
 
+from ..publish import STATUSES
 from ..query import MAX_QUERY_LENGTH
 from ..search import MAX_LIMIT, SORTS
 from ..suggest import MAX_SUGGESTIONS
@@ -68,19 +69,18 @@ _SEARCH_PARAMETERS = [
 _ARTICLE_ID = {"name": "id", "in": "path", "required": True, "schema": _STRING}
 
 SCHEMAS = {
-    "Error": _object(
+    "Error": _object({"error": _ref("ErrorDetail")}),
+    "ErrorDetail": _object(
         {
-            "error": _object(
-                {
-                    "code": {
-                        "type": "string",
-                        "description": "bad_parameter, article_not_found, not_found, "
-                        "request_too_large, index_missing, schema_mismatch, index_damaged, …",
-                    },
-                    "message": {"type": "string", "description": "in English"},
-                    "message_vi": {"type": "string", "description": "in Vietnamese"},
-                }
-            )
+            "code": {
+                "type": "string",
+                "description": "bad_parameter, article_not_found, not_found, "
+                "request_too_large, index_missing, schema_mismatch, index_damaged, "
+                "index_unwritable, bad_record, "
+                "unauthorized, write_api_off, write_too_large, queue_full, …",
+            },
+            "message": {"type": "string", "description": "in English"},
+            "message_vi": {"type": "string", "description": "in Vietnamese"},
         }
     ),
     "Facet": _object(
@@ -141,6 +141,50 @@ SCHEMAS = {
         }
     ),
     "Suggestion": _object({"text": _STRING, "id": _STRING}),
+    # The JSON Lines record of the README; unknown fields are ignored.
+    "ArticleRecord": {
+        "type": "object",
+        "properties": {
+            "id": {"type": ["string", "integer"], "description": "unique; at most 200 characters"},
+            "title": _STRING,
+            "body": {"type": "string", "description": "paragraphs separated by a blank line"},
+            "date": {
+                "type": "string",
+                "description": "ISO 8601 date or date-time, or day-first 06/10/2021",
+            },
+            "sector": _STRING,
+            "topics": {"type": ["array", "string"], "items": _STRING, "maxItems": 100},
+            "related": {"type": ["array", "string"], "items": _STRING, "maxItems": 100},
+            "author": _STRING,
+            "summary": _STRING,
+            "url": _STRING,
+            "captions": {"type": ["array", "string"], "items": _STRING, "maxItems": 100},
+            "related_titles": {"type": ["array", "string"], "items": _STRING, "maxItems": 100},
+        },
+        "required": ["id", "title", "body"],
+    },
+    "WriteResult": _object(
+        {
+            "status": {
+                "enum": ["applied", "queued"],
+                "description": "applied: committed and searchable; queued: applied later",
+            },
+            "counts": _object({status: {"type": "integer", "minimum": 0} for status in STATUSES}),
+            "results": {
+                "type": "array",
+                "description": "one per article of the write, in order",
+                "items": _object(
+                    {
+                        "position": {"type": "integer", "minimum": 0},
+                        "id": _NULLABLE_STRING,
+                        "status": {"enum": list(STATUSES)},
+                        "error": _ref("ErrorDetail"),
+                    },
+                    required=["position", "id", "status"],
+                ),
+            },
+        }
+    ),
     "QueryCount": _object(
         {
             "query": _STRING,
@@ -150,12 +194,47 @@ SCHEMAS = {
     ),
 }
 
+_WRITE_RESPONSES = {
+    "200": _json(_ref("WriteResult"), "Written: committed, searchable on the next request"),
+    "202": _json(
+        _ref("WriteResult"),
+        "Queued: not applied within SEARCH_SERVICE_WRITE_WAIT (the index is busy); it will be",
+    ),
+    "400": {"$ref": "#/components/responses/BadRecord"},
+    "401": {"$ref": "#/components/responses/Unauthorized"},
+    "403": {"$ref": "#/components/responses/WritesOff"},
+    "413": {"$ref": "#/components/responses/WriteTooLarge"},
+    "503": {"$ref": "#/components/responses/WriteUnavailable"},
+}
+
 _PATHS = {
     "/api/search": {
         "get": {
             "summary": "Search the articles",
             "parameters": _SEARCH_PARAMETERS,
             "responses": {"200": _json(_ref("SearchResult"), "A page of hits"), **_ERRORS},
+        }
+    },
+    "/api/articles": {
+        "post": {
+            "summary": "Add or replace articles: one, or a list",
+            "description": "A bad article in a list is rejected by its position; the others "
+            "are written. A single article that is rejected is a 400.",
+            "security": [{"writeToken": []}],
+            "requestBody": {
+                "required": True,
+                "content": {
+                    "application/json": {
+                        "schema": {
+                            "oneOf": [
+                                _ref("ArticleRecord"),
+                                {"type": "array", "items": _ref("ArticleRecord")},
+                            ]
+                        }
+                    }
+                },
+            },
+            "responses": _WRITE_RESPONSES,
         }
     },
     "/api/articles/{id}": {
@@ -167,7 +246,27 @@ _PATHS = {
                 "404": {"$ref": "#/components/responses/NotFound"},
                 **_ERRORS,
             },
-        }
+        },
+        "put": {
+            "summary": "Add or replace the article with this id",
+            "description": "An id in the body must be the one in the URL.",
+            "security": [{"writeToken": []}],
+            "parameters": [_ARTICLE_ID],
+            "requestBody": {
+                "required": True,
+                "content": {"application/json": {"schema": _ref("ArticleRecord")}},
+            },
+            "responses": _WRITE_RESPONSES,
+        },
+        "delete": {
+            "summary": "Delete the article with this id",
+            "security": [{"writeToken": []}],
+            "parameters": [_ARTICLE_ID],
+            "responses": {
+                **_WRITE_RESPONSES,
+                "404": {"$ref": "#/components/responses/NotFound"},
+            },
+        },
     },
     "/api/articles/{id}/related": {
         "get": {
@@ -299,8 +398,9 @@ _PATHS = {
 # Any request may be refused before its endpoint reads it: larger than the service takes
 # (413), or with a query string that is not UTF-8 (400).
 for _path in _PATHS.values():
-    for _status in ("400", "413"):
-        _path["get"]["responses"].setdefault(_status, _ERRORS[_status])
+    for _operation in _path.values():
+        for _status in ("400", "413"):
+            _operation["responses"].setdefault(_status, _ERRORS[_status])
 
 _RESPONSES = {
     name: _json(_ref("Error"), description)
@@ -309,8 +409,24 @@ _RESPONSES = {
         ("NotFound", "No article with this id"),
         ("TooLarge", "The request is too large"),
         ("NoIndex", "No index yet, one that is damaged, or one that is being rebuilt"),
+        ("BadRecord", "The body is not JSON, or its article is rejected (the CLI's message)"),
+        ("WritesOff", "The write API is off: SEARCH_SERVICE_WRITE_TOKEN is not set"),
+        ("WriteTooLarge", "Over SEARCH_SERVICE_MAX_WRITE_BYTES or _MAX_WRITE_ARTICLES"),
     )
 }
+_RESPONSES["Unauthorized"] = _json(_ref("Error"), "No bearer token, or not the write token") | {
+    "headers": {
+        "WWW-Authenticate": {
+            "schema": {"type": "string"},
+            "description": 'Bearer realm="search-service", with error="invalid_token" if wrong',
+        }
+    }
+}
+_RESPONSES["WriteUnavailable"] = _json(
+    _ref("Error"),
+    "queue_full: too many writes wait (with Retry-After); index_unwritable, index_missing, "
+    "schema_mismatch",
+) | {"headers": {"Retry-After": {"schema": {"type": "integer"}, "description": "seconds"}}}
 
 DOCUMENT = {
     "openapi": "3.1.0",
@@ -322,5 +438,15 @@ DOCUMENT = {
         "Text is UTF-8 JSON with Vietnamese kept readable (not \\u-escaped).",
     },
     "paths": _PATHS,
-    "components": {"schemas": SCHEMAS, "responses": _RESPONSES},
+    "components": {
+        "schemas": SCHEMAS,
+        "responses": _RESPONSES,
+        "securitySchemes": {
+            "writeToken": {
+                "type": "http",
+                "scheme": "bearer",
+                "description": "The token of SEARCH_SERVICE_WRITE_TOKEN (writes only)",
+            }
+        },
+    },
 }

@@ -1,6 +1,7 @@
-"""What the app holds open: the index catalog and the search log, one of each per process.
+"""What the app holds open: the index catalog, the search log and the write API's queue,
+one of each per process.
 
-Both open lazily on first use, so a gunicorn worker opens them after the fork and never
+They open lazily on first use, so a gunicorn worker opens them after the fork and never
 shares a file handle with its siblings. The catalog refreshes its searcher when a commit
 lands, so an article indexed while the service runs is found on the next request.
 """
@@ -16,10 +17,12 @@ from ..catalog import Catalog
 from ..errors import SearchServiceError
 from ..search import SearchRequest, SearchResult
 from ..stats import IndexStats
+from ..write_queue import WriteQueue
 from .search_log import QueryCount, SearchLog
 
 _CATALOG = "search_service.catalog"
 _SEARCH_LOG = "search_service.search_log"
+_WRITE_QUEUE = "search_service.write_queue"
 
 
 def init_app(app: Flask) -> None:
@@ -27,6 +30,7 @@ def init_app(app: Flask) -> None:
     path = store.index_path(app.config["INDEX"])
     app.extensions[_CATALOG] = Catalog(path)
     app.extensions[_SEARCH_LOG] = _search_log(app.config, path)
+    app.extensions[_WRITE_QUEUE] = WriteQueue(path, app.config["WRITE_QUEUE_MAX"])
 
 
 def _search_log(config, index: Path) -> SearchLog | None:
@@ -61,6 +65,11 @@ def catalog() -> Catalog:
 def search_log() -> SearchLog | None:
     """The search log of the current app, None when it keeps none."""
     return current_app.extensions[_SEARCH_LOG]
+
+
+def write_queue() -> WriteQueue:
+    """The write API's queue of the current app's index."""
+    return current_app.extensions[_WRITE_QUEUE]
 
 
 def index_stats() -> IndexStats:
@@ -101,5 +110,6 @@ def search_counts(days: int, rows: int = 50) -> dict[str, list[QueryCount]] | No
 def close(app: Flask) -> None:
     """Release the index and the search log of `app`."""
     app.extensions[_CATALOG].close()
+    app.extensions[_WRITE_QUEUE].close()
     if app.extensions[_SEARCH_LOG] is not None:
         app.extensions[_SEARCH_LOG].close()

@@ -2,7 +2,8 @@
 
 gunicorn runs the app with the settings of `gunicorn.conf.py` (at the top of a checkout,
 or installed with the package into `<prefix>/share/search-service/`). `--dev` runs Flask's
-development server instead, which reloads on code changes.
+development server instead, which reloads on code changes. Either way, writes that a
+previous run left queued are applied as the service starts (`before_workers`).
 """
 
 import os
@@ -10,8 +11,9 @@ import site
 import sys
 from pathlib import Path
 
-from .. import ingest, stats, store
+from .. import ingest, segment, stats, store, write_queue
 from ..errors import SearchServiceError
+from . import resources
 
 CONFIG = "gunicorn.conf.py"
 _INSTALLED = Path("share") / "search-service" / CONFIG
@@ -39,6 +41,29 @@ def ensure_index(path: Path) -> None:
     print(f"{summary.added} sample articles indexed", file=sys.stderr)
 
 
+def before_workers(app, log) -> None:
+    """What gunicorn's arbiter does before it forks its workers (see gunicorn.conf.py):
+    apply the writes that a previous run left queued; with the write API on, load pyvi's
+    model; read the index ahead. The workers inherit all of it."""
+    apply_queued_writes(store.index_path(app.config["INDEX"]), log.info)
+    if app.config["WRITE_TOKEN"]:
+        segment.load_model()
+    resources.warm(app, log)
+
+
+def apply_queued_writes(index: Path | None = None, log=print) -> None:
+    """Apply the write API's operations that a previous run left queued (answered 202),
+    unless another process holds the index's writer (it drains them)."""
+    path = store.index_path(index)
+    try:
+        applied = write_queue.drain_index(path)
+    except SearchServiceError as error:
+        log(f"queued writes are not applied yet: {error.message}")
+        return
+    if applied:
+        log(f"{applied} queued write operations applied to {path}")
+
+
 def serve(index: Path | None, bind: str, dev: bool = False, workers: int | None = None) -> int:
     """Serve the index at `index` on `bind` (HOST:PORT) until stopped."""
     path = store.index_path(index).resolve()
@@ -49,6 +74,9 @@ def serve(index: Path | None, bind: str, dev: bool = False, workers: int | None 
     if dev:
         from . import create_app
 
+        # gunicorn's workers do this at start (gunicorn.conf.py); the development server has
+        # no such hook.
+        apply_queued_writes(path)
         create_app().run(host or "127.0.0.1", int(port), debug=True, use_debugger=False)
         return 0
     command = [sys.executable, "-m", "gunicorn", "-c", str(config_path()), "--bind", bind]

@@ -7,10 +7,11 @@ table is this table.
 
 import dataclasses
 import os
+import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from .. import store
+from .. import store, write_queue
 
 PREFIX = "SEARCH_SERVICE_"
 
@@ -31,6 +32,26 @@ def _count(value: str) -> int:
     if number < 0:
         raise ValueError("must be 0 or more")
     return number
+
+
+def _seconds(value: str) -> float:
+    number = float(value)
+    if not 0 < number <= 60:
+        raise ValueError("must be more than 0 and at most 60 seconds")
+    return number
+
+
+# RFC 6750's token characters, and enough of them that guessing is hopeless.
+_TOKEN = re.compile(r"[A-Za-z0-9._~+/-]{16,}=*")
+
+
+def _token(value: str) -> str:
+    if value and not _TOKEN.fullmatch(value):
+        raise ValueError(
+            "must be at least 16 letters, digits or -._~+/ "
+            "(make one with: python3 -c 'import secrets; print(secrets.token_urlsafe(32))')"
+        )
+    return value
 
 
 @dataclasses.dataclass(frozen=True)
@@ -89,6 +110,32 @@ SETTINGS = (
         _count,
     ),
     Setting("SITE_NAME", "Tra cứu tin bài", "the name shown on the pages and to browsers"),
+    Setting(
+        "WRITE_TOKEN",
+        "",
+        "the bearer token of the write API (POST, PUT, DELETE /api/articles); empty: the "
+        "write API is off",
+        _token,
+    ),
+    Setting(
+        "MAX_WRITE_BYTES",
+        16 * 2**20,
+        "larger bodies of the write API get 413 (its own limit: articles are long)",
+        _size,
+    ),
+    Setting("MAX_WRITE_ARTICLES", 1000, "articles in one write at most (more: 413)", _size),
+    Setting(
+        "WRITE_WAIT",
+        10.0,
+        "seconds a write waits to be applied; then it answers 202 and stays queued",
+        _seconds,
+    ),
+    Setting(
+        "WRITE_QUEUE_MAX",
+        write_queue.MAX_PENDING,
+        "operations waiting to be applied at most; more writes get 503 with Retry-After",
+        _size,
+    ),
 )
 
 

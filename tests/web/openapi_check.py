@@ -16,11 +16,12 @@ def _pointer(*parts: str) -> str:
     return "/" + "/".join(p.replace("~", "~0").replace("/", "~1") for p in parts)
 
 
-def response_spec(path: str, status: int) -> tuple[str, dict]:
-    """The pointer and description of the documented response of GET `path` with `status`."""
-    responses = DOCUMENT["paths"][path]["get"]["responses"]
-    assert str(status) in responses, f"GET {path} does not document status {status}"
-    pointer = _pointer("paths", path, "get", "responses", str(status))
+def response_spec(path: str, status: int, method: str = "get") -> tuple[str, dict]:
+    """The pointer and description of the documented response of `method` `path` with
+    `status`."""
+    responses = DOCUMENT["paths"][path][method]["responses"]
+    assert str(status) in responses, f"{method.upper()} {path} does not document {status}"
+    pointer = _pointer("paths", path, method, "responses", str(status))
     spec = responses[str(status)]
     if "$ref" in spec:
         pointer = spec["$ref"].removeprefix("#")
@@ -28,9 +29,10 @@ def response_spec(path: str, status: int) -> tuple[str, dict]:
     return pointer, spec
 
 
-def check(path: str, response) -> None:
-    """Assert that `response` to GET `path` (a documented path template) is as documented."""
-    pointer, spec = response_spec(path, response.status_code)
+def check(path: str, response, method: str = "get") -> None:
+    """Assert that `response` to `method` `path` (a documented path template) is as
+    documented."""
+    pointer, spec = response_spec(path, response.status_code, method)
     content_type = response.mimetype
     assert content_type in spec["content"], f"{path} {response.status_code}: {content_type}"
     schema_pointer = pointer + _pointer("content", content_type, "schema")

@@ -91,7 +91,8 @@ def test_every_get_endpoint_answers_any_input_well(hostile_app, data):
 
 def test_every_get_route_is_fuzzed(hostile_app):
     # The routes drawn from above are the app's own: a new endpoint is fuzzed too.
-    assert {documented_path(r) for r in get_routes(hostile_app)} >= set(DOCUMENT["paths"])
+    documented = {path for path, operations in DOCUMENT["paths"].items() if "get" in operations}
+    assert {documented_path(r) for r in get_routes(hostile_app)} >= documented
     assert {"/", "/articles/<article_id:article_id>", "/search.csv", "/searches"} <= set(
         get_routes(hostile_app)
     )

@@ -1,0 +1,113 @@
+"""Publishing from the site: the write API's articles and deletions, applied by one writer.
+
+    records --Article.from_record--> Article --ingest.prepare--> Operation   (this process)
+            --write_queue.submit--> queued, applied with every other pending operation
+                                    in one commit, results read back
+            --> Report: one Outcome per position
+
+Records are validated exactly as the CLI's ingest validates a line of JSON Lines, with the
+same messages; a bad record is rejected by its position and the others go on. Analysis
+(pyvi segmentation) runs here, in the request's process, so that the one writer only adds
+finished postings.
+"""
+
+import dataclasses
+
+from . import ingest, write_queue
+from .article import Article, checked_id
+from .errors import BadRecord
+from .write_queue import Operation, WriteQueue
+
+# What happened to the article at each position of a write.
+REJECTED = "rejected"
+QUEUED = "queued"
+STATUSES = (
+    write_queue.ADDED,
+    write_queue.REPLACED,
+    write_queue.UNCHANGED,
+    write_queue.DELETED,
+    write_queue.NOT_FOUND,
+    REJECTED,
+    QUEUED,
+)
+
+
+@dataclasses.dataclass(frozen=True)
+class Outcome:
+    """The result of one position of a write; `error` says why it was rejected."""
+
+    position: int
+    id: str | None
+    status: str
+    error: BadRecord | None = None
+
+
+@dataclasses.dataclass(frozen=True)
+class Report:
+    """The outcome of every position of a write, in order."""
+
+    outcomes: list[Outcome]
+
+    @property
+    def queued(self) -> bool:
+        """Whether operations are still queued (applied by a later drain)."""
+        return any(o.status == QUEUED for o in self.outcomes)
+
+    def counts(self) -> dict[str, int]:
+        """How many positions ended in each status."""
+        counts = dict.fromkeys(STATUSES, 0)
+        for outcome in self.outcomes:
+            counts[outcome.status] += 1
+        return counts
+
+
+def publish(queue: WriteQueue, records: list, wait: float) -> Report:
+    """Add or replace the articles of `records` (JSON Lines records) in the queue's index."""
+    rejected: list[Outcome] = []
+    accepted: list[tuple[int, Operation]] = []
+    for position, record in enumerate(records):
+        try:
+            article = Article.from_record(record)
+        except BadRecord as error:
+            rejected.append(Outcome(position, _given_id(record), REJECTED, error))
+            continue
+        fields = ingest.prepare(article).fields
+        accepted.append((position, Operation(article.id, fields["content_hash"], fields)))
+    return _submit(queue, accepted, rejected, wait)
+
+
+def delete(queue: WriteQueue, article_id: str, wait: float) -> Report:
+    """Delete an article by id (checked and normalized as a record's id)."""
+    operation = Operation.delete(checked_id(article_id))
+    return _submit(queue, [(0, operation)], [], wait)
+
+
+def _submit(
+    queue: WriteQueue,
+    accepted: list[tuple[int, Operation]],
+    rejected: list[Outcome],
+    wait: float,
+) -> Report:
+    results = None
+    if accepted:
+        results = write_queue.submit(queue, [op for _, op in accepted], wait)
+    statuses = results or [QUEUED] * len(accepted)
+    outcomes = rejected + [
+        Outcome(position, op.article_id, status)
+        for (position, op), status in zip(accepted, statuses, strict=True)
+    ]
+    outcomes = [_dropped(o) if o.status == write_queue.DROPPED else o for o in outcomes]
+    return Report(sorted(outcomes, key=lambda o: o.position))
+
+
+def _dropped(outcome: Outcome) -> Outcome:
+    error = BadRecord(
+        "queued by a version of the service with another index schema: publish it again"
+    )
+    return dataclasses.replace(outcome, status=REJECTED, error=error)
+
+
+def _given_id(record: object) -> str | None:
+    """The id a rejected record gave, to name it in the report."""
+    given = record.get("id") if isinstance(record, dict) else None
+    return str(given) if isinstance(given, (str, int)) and not isinstance(given, bool) else None
