@@ -21,7 +21,7 @@ and at the end.
 
     python bench/load.py --index indexes/vntc --corpus ../shared/corpus/vntc.jsonl.gz
     python bench/load.py --index indexes/vntc --corpus ../shared/corpus/vntc.jsonl.gz \\
-        --writes 5 --seconds 300          # five minutes of reads while publishing
+        --writes 5 --write-seconds 300    # then five minutes of reads while publishing
     python bench/load.py --index /tmp/samples --corpus search_service/samples/articles.jsonl \\
         --seconds 5 --writes 2            # a smoke run on the bundled samples
 
@@ -300,7 +300,11 @@ def main() -> int:
         metavar="RATE",
         help="also run reads while writing RATE articles/s (on a copy of the index)",
     )
+    parser.add_argument(
+        "--write-seconds", type=float, help="length of the run with writes (default: --seconds)"
+    )
     args = parser.parse_args()
+    args.write_seconds = args.write_seconds or args.seconds
 
     corpus = read_articles(args.corpus)
     queries = query_mix(corpus, args.targets)
@@ -336,12 +340,14 @@ def run(args, port: int, server, token: str, corpus: list[dict], searches: list[
     before = memory(worker_pids(server))
     name = "/api/search + writes"
     results[name] = asyncio.run(
-        reads_while_writing(port, searches, args.concurrency, args.seconds, stream, args.writes)
+        reads_while_writing(
+            port, searches, args.concurrency, args.write_seconds, stream, args.writes
+        )
     )
     after = memory(worker_pids(server))
     print(report(name, results[name]))
     print(
-        f"{'writes':<20} {len(stream.latencies) / args.seconds:7.1f} art/s  "
+        f"{'writes':<20} {len(stream.latencies) / args.write_seconds:7.1f} art/s  "
         f"{latency(stream.latencies)}  statuses {dict(sorted(stream.statuses.items()))}"
     )
     lost, unsearchable = asyncio.run(unfound(port, stream.acknowledged))

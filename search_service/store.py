@@ -33,8 +33,11 @@ from whoosh.filedb.filestore import FileStorage
 from whoosh.index import LockError
 from whoosh.reading import SegmentReader
 
+from . import mapped_files
 from .errors import IndexBusy, IndexDamaged, IndexMissing, IndexUnwritable, SchemaMismatch
 from .schema import SCHEMA_VERSION, build_schema
+
+mapped_files.install()
 
 ENV_INDEX = "SEARCH_SERVICE_INDEX"
 DEFAULT_INDEX = Path("indexes") / "default"
