@@ -281,7 +281,7 @@ class _Builder:
 
         def pairs(text: str) -> int:
             return max(
-                self.vocabulary.frequency(field, pattern.format(text))
+                self.vocabulary.word_frequency(field, pattern.format(text))
                 for pattern in patterns
                 for field in WORD_FIELDS.values()
             )

@@ -10,12 +10,16 @@ one generation of the index.
 import collections
 import string
 
+from .analysis import WORD_SEPARATOR
 from .normalize import fold
+from .schema import WORD_FIELDS
 from .segments import Part
 
 # Letters a typo may have dropped or swapped (folded vocabulary is plain ASCII).
 _LETTERS = string.ascii_lowercase + string.digits
 MAX_TYPO_LENGTH = 12
+# The fields whose plain-letter words are kept in tables (see `_words`).
+WORD_TABLES = ("body", "title", *WORD_FIELDS.values())
 
 
 class Vocabulary:
@@ -27,13 +31,24 @@ class Vocabulary:
         self._near: dict[tuple[str, int], list[str]] = {}
         self._restored: dict[str, str] = {}
         self._frequencies: dict[tuple[str, str], int] = {}
+        self._word_tables: dict[str, list[dict[str, int]]] = {}
 
     def warm(self) -> None:
-        """Read every segment's word lists and title forms now, not on a first search."""
+        """Read every segment's word tables and title forms now, not on a first search."""
         for part in self.parts:
-            _words(part, "body")
-            _words(part, "title")
+            for field in WORD_TABLES:
+                _words(part, field)
             _title_forms(part)
+
+    def word_frequency(self, field: str, text: str) -> int:
+        """How many articles hold the plain-letter word `text` in `field` (one of
+        WORD_TABLES), from the segments' word tables: no index lookup."""
+        return sum(table.get(text, 0) for table in self._tables(field))
+
+    def _tables(self, field: str) -> list[dict[str, int]]:
+        if field not in self._word_tables:
+            self._word_tables[field] = [_words(part, field) for part in self.parts]
+        return self._word_tables[field]
 
     def frequency(self, field: str, text: str) -> int:
         """How many articles hold `text` in `field`."""
@@ -59,14 +74,17 @@ class Vocabulary:
     def _edits(self, word: str, limit: int) -> list[str]:
         # Hundreds of candidates, of which a few are words: look them up in each segment's
         # table of words, not one index lookup a candidate and segment.
-        tables = {
-            field: [_words(part, field) for part in self.parts] for field in ("body", "title")
-        }
-        found = []
-        for candidate in _one_edit(word):
-            count = max(sum(t.get(candidate, 0) for t in per_part) for per_part in tables.values())
-            if count:
-                found.append((count, candidate))
+        candidates = set(_one_edit(word))
+        counts = []
+        for field in ("body", "title"):
+            count: collections.Counter = collections.Counter()
+            for table in self._tables(field):
+                for candidate in table.keys() & candidates:
+                    count[candidate] += table[candidate]
+            counts.append(count)
+        found = [
+            (max(c[candidate] for c in counts), candidate) for candidate in set().union(*counts)
+        ]
         found.sort(reverse=True)
         return [candidate for _, candidate in found[:limit]]
 
@@ -92,14 +110,15 @@ class Vocabulary:
 
 
 def _words(part: Part, field: str) -> dict[str, int]:
-    """The plain-letter terms of a segment's field (what a typo may be mended to), each with
-    the number of documents that hold it."""
+    """The plain-letter terms of a segment's field (syllables a typo may be mended to, and
+    pyvi's folded words that tell which mend fits its neighbours), each with the number of
+    documents that hold it."""
 
     def read() -> dict[str, int]:
         found = {}
         for term, info in part.leaf.iter_field(field):
             text = term.decode("utf-8")
-            if text.isascii() and text.isalpha():
+            if text.isascii() and text.replace(WORD_SEPARATOR, "").isalpha():
                 found[text] = info.doc_frequency()
         return found
 
