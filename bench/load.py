@@ -196,7 +196,8 @@ async def reads_while_writing(
 
 async def unfound(port: int, acknowledged: dict[str, dict]) -> tuple[list[str], list[str]]:
     """The acknowledged articles not found by id with their last title (lost), and those
-    that searching that title does not find in the first page; queued writes (202) get
+    that searching that title does not find among the first hundred (the stream copies
+    corpus articles, and some titles are shared by dozens of them); queued writes (202) get
     SETTLE_SECONDS to be applied."""
     titles = {i: Article.from_record(record).title for i, record in acknowledged.items()}
 
@@ -205,7 +206,9 @@ async def unfound(port: int, acknowledged: dict[str, dict]) -> tuple[list[str], 
         return status == 200 and json.loads(body)["title"] == titles[article_id]
 
     async def by_title(article_id: str) -> bool:
-        status, body, _ = await http(port, "GET", f"/api/search?q={quote(titles[article_id])}")
+        status, body, _ = await http(
+            port, "GET", f"/api/search?limit=100&q={quote(titles[article_id])}"
+        )
         return status == 200 and article_id in [h["id"] for h in json.loads(body)["hits"]]
 
     async def failing(check, ids: list[str]) -> list[str]:
