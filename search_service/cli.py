@@ -41,6 +41,14 @@ def main(argv: list[str] | None = None) -> int:
         where = f": {error.filename}" if error.filename else ""
         print(f"error: {error.strerror or error}{where}", file=sys.stderr)
         return 1
+    except Exception as error:
+        # Garbage inside a segment surfaces only when a command reads it (`search`, `show`):
+        # damage, said as the service says it; anything else is a bug and shows as one.
+        damage = Catalog(store.index_path(getattr(args, "index", None))).damaged(error)
+        if damage is None:
+            raise
+        print(f"error: {damage.message}", file=sys.stderr)
+        return damage.exit_code
 
 
 def _parser() -> argparse.ArgumentParser:

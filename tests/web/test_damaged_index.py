@@ -170,3 +170,14 @@ def test_gunicorn_answers_503_for_a_truncated_segment_and_recovers_when_rebuilt(
     assert "Traceback" not in log
     # No worker died on the way (two booted at the start, none since).
     assert log.count("Booting worker") == 2, log
+
+
+def test_the_command_line_reports_garbage_that_a_search_reads_in_one_line(
+    sample_index, tmp_path, capsys
+):
+    index = shutil.copytree(sample_index, tmp_path / "index")
+    garble_the_postings(index)
+    assert cli.main(["search", "hội nghị", "--index", str(index)]) == 3
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: the index at {index} is damaged")
+    assert err.count("\n") == 1 and "Traceback" not in err
