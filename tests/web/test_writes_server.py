@@ -141,8 +141,12 @@ def test_parallel_writes_through_three_workers_are_all_kept(index, tmp_path):
 def test_an_acknowledged_write_survives_kill_9_of_every_gunicorn_process(index, tmp_path):
     record = article(1, title="Khánh Hòa khai trương bảo tàng yến sào", body="Bảo tàng mới.")
     service = Service(index, tmp_path, workers=2, WRITE_WAIT=0.5).start()
-    status, _ = service.request("POST", "/api/articles", record)
-    service.kill_everything()
+    try:
+        status, _ = service.request("POST", "/api/articles", record)
+        service.kill_everything()
+    except BaseException:
+        stop(service.process)  # no server left behind by a failure
+        raise
     assert status == 200
 
     # A write queued (202) while the CLI holds the index, then everything killed: applied
