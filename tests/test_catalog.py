@@ -118,3 +118,20 @@ def test_phrases_match_whoosh_across_segments(three_segments, field, words):
     narrowed, _ = generation.engine.evaluate(phrase, within)
     assert sorted(narrowed.nonzero()[0].tolist()) == expected[1:]
     opened.close()
+
+
+def test_optimizing_merges_the_segments_and_keeps_every_answer(three_segments, tmp_path, capsys):
+    import shutil
+
+    from search_service import cli
+
+    index = shutil.copytree(three_segments, tmp_path / "index")
+    before = Catalog(index)
+    answers = {text: outcome(before, text) for text in QUERIES}
+    before.close()
+    assert cli.main(["optimize", "--index", str(index)]) == 0
+    assert capsys.readouterr().out.startswith("3 segments merged into one in ")
+    after = Catalog(index)
+    assert len(after.current().parts) == 1
+    assert {text: outcome(after, text) for text in QUERIES} == answers
+    after.close()
