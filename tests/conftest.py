@@ -1,4 +1,5 @@
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -25,6 +26,12 @@ def sample_index(tmp_path_factory) -> Path:
     summary = ingest.ingest([SAMPLES], path)
     assert summary.skipped == 0, summary.problems
     return path
+
+
+@pytest.fixture
+def index(sample_index, tmp_path) -> Path:
+    """A copy of the sample index, to write to."""
+    return shutil.copytree(sample_index, tmp_path / "index")
 
 
 @pytest.fixture(scope="session")

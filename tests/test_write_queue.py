@@ -1,7 +1,6 @@
 """The write API's queue: group commit, order, results, recovery, limits, and who drains it."""
 
 import multiprocessing
-import shutil
 import sqlite3
 import time
 
@@ -13,14 +12,6 @@ from search_service.errors import QueueFull
 from search_service.write_queue import Operation, WriteQueue
 
 from .records import article, write_jsonl
-
-
-@pytest.fixture
-def index(sample_index, tmp_path):
-    """A copy of the sample index, to write to."""
-    copy = tmp_path / "index"
-    shutil.copytree(sample_index, copy)
-    return copy
 
 
 @pytest.fixture

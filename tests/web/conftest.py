@@ -25,16 +25,20 @@ ROOT = Path(__file__).resolve().parents[2]
 APP = "search_service.web:create_app()"
 
 
+def app_over(index: Path, log_folder: Path, **settings):
+    """The app in testing mode over `index`, its search counts in `log_folder`."""
+    config = {
+        "TESTING": True,
+        "INDEX": str(index),
+        "SEARCH_LOG": str(log_folder / "searches.sqlite3"),
+    }
+    return create_app(config | settings)
+
+
 @pytest.fixture(scope="session")
 def app(sample_index, tmp_path_factory):
     """The app over the sample index, shared by the tests that only read."""
-    made = create_app(
-        {
-            "TESTING": True,
-            "INDEX": str(sample_index),
-            "SEARCH_LOG": str(tmp_path_factory.mktemp("log") / "searches.sqlite3"),
-        }
-    )
+    made = app_over(sample_index, tmp_path_factory.mktemp("log"))
     yield made
     resources.close(made)
 
@@ -50,12 +54,7 @@ def make_app(sample_index, tmp_path):
     made = []
 
     def make(**settings):
-        config = {
-            "TESTING": True,
-            "INDEX": str(sample_index),
-            "SEARCH_LOG": str(tmp_path / "searches.sqlite3"),
-        }
-        made.append(create_app(config | settings))
+        made.append(app_over(sample_index, tmp_path, **settings))
         return made[-1]
 
     yield make
@@ -167,13 +166,7 @@ def hostile_index(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def hostile_app(hostile_index, tmp_path_factory):
     """The app over the hostile index."""
-    made = create_app(
-        {
-            "TESTING": True,
-            "INDEX": str(hostile_index),
-            "SEARCH_LOG": str(tmp_path_factory.mktemp("hostile-log") / "searches.sqlite3"),
-        }
-    )
+    made = app_over(hostile_index, tmp_path_factory.mktemp("hostile-log"))
     yield made
     resources.close(made)
 

@@ -3,7 +3,6 @@ and every answer checked against the OpenAPI document."""
 
 import io
 import json
-import shutil
 
 import pytest
 
@@ -23,14 +22,6 @@ NEWS = {
     "date": "06/10/2024",
     "sector": "Khoa giáo",
 }
-
-
-@pytest.fixture
-def index(sample_index, tmp_path):
-    """A copy of the sample index, to write to."""
-    copy = tmp_path / "index"
-    shutil.copytree(sample_index, copy)
-    return copy
 
 
 @pytest.fixture

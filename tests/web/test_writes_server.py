@@ -3,7 +3,6 @@ gunicorn process killed (kill -9) right after a write is answered."""
 
 import json
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -13,8 +12,6 @@ import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from urllib.parse import quote
-
-import pytest
 
 from search_service import store
 
@@ -103,13 +100,6 @@ def state(pid: int) -> str:
         return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
     except OSError:
         return "Z"
-
-
-@pytest.fixture
-def index(sample_index, tmp_path):
-    copy = tmp_path / "index"
-    shutil.copytree(sample_index, copy)
-    return copy
 
 
 def test_parallel_writes_through_three_workers_are_all_kept(index, tmp_path):
