@@ -16,6 +16,7 @@ import functools
 import math
 import threading
 import time
+from collections.abc import Callable
 
 import numpy as np
 from whoosh import query as q
@@ -31,6 +32,10 @@ B = 0.75
 # Postings kept in memory, counted in documents (8 bytes each); across generations, since
 # a segment's postings never change.
 CACHE_POSTINGS = 30_000_000
+# Scored terms kept per generation, counted in documents (8 bytes each): the frequent
+# syllables recur in most queries, and joining their postings over the segments and scoring
+# them cost more than the rest of a query's evaluation.
+CACHE_SCORED = 4_000_000
 
 # Whoosh stores a field's length per document as one byte; this table decodes them.
 _LENGTH_OF_BYTE = np.array([byte_to_length(b) for b in range(256)], dtype=np.float32)
@@ -40,10 +45,11 @@ _LENGTH_OF_BYTE = np.array([byte_to_length(b) for b in range(256)], dtype=np.flo
 WARM_MIN_DOCUMENTS = 256
 
 
-class PostingsCache:
-    """Postings of (segment, field, term), least recently used dropped past a budget."""
+class ArrayCache:
+    """Arrays computed by key, least recently used dropped past a budget counted in the
+    length of each entry's first array."""
 
-    def __init__(self, budget: int = CACHE_POSTINGS):
+    def __init__(self, budget: int):
         self.budget = budget
         self._entries: collections.OrderedDict = collections.OrderedDict()
         self._size = 0
@@ -52,21 +58,31 @@ class PostingsCache:
     def full(self) -> bool:
         return self._size >= self.budget
 
-    def get(self, part: Part, field: str, text: str) -> tuple[np.ndarray, np.ndarray]:
-        """(document numbers within the segment, term frequencies) of a term."""
-        key = (part.data.id, field, text)
+    def get(self, key, compute: Callable[[], tuple[np.ndarray, ...]]) -> tuple[np.ndarray, ...]:
         with self._lock:
             if key in self._entries:
                 self._entries.move_to_end(key)
                 return self._entries[key]
-        found = _read_postings(part.leaf, field, text)
+        found = compute()
         with self._lock:
             self._entries[key] = found
             self._size += len(found[0])
             while self._size > self.budget and len(self._entries) > 1:
-                _, (old, _) = self._entries.popitem(last=False)
-                self._size -= len(old)
+                _, old = self._entries.popitem(last=False)
+                self._size -= len(old[0])
         return found
+
+
+class PostingsCache(ArrayCache):
+    """Postings of (segment, field, term), kept across generations."""
+
+    def __init__(self, budget: int = CACHE_POSTINGS):
+        super().__init__(budget)
+
+    def postings(self, part: Part, field: str, text: str) -> tuple[np.ndarray, np.ndarray]:
+        """(document numbers within the segment, term frequencies) of a term."""
+        key = (part.data.id, field, text)
+        return self.get(key, lambda: _read_postings(part.leaf, field, text))
 
 
 class Engine:
@@ -80,6 +96,7 @@ class Engine:
         self.size = len(self.live)
         self.live_count = int(self.live.sum())
         self._lengths: dict[str, tuple[np.ndarray, float]] = {}
+        self._scored = ArrayCache(CACHE_SCORED)
 
     def warm(self, seconds: float) -> int:
         """Read every segment's field lengths and title keys, then the postings of the most
@@ -98,9 +115,9 @@ class Engine:
                         frequent[field, term.decode("utf-8")] += info.doc_frequency()
         read = 0
         for (field, text), _ in frequent.most_common():
-            if time.monotonic() > deadline or self.cache.full():
+            if time.monotonic() > deadline or self.cache.full() or self._scored.full():
                 break
-            self.postings(field, text)
+            self.scored(field, text)
             read += 1
         return read
 
@@ -123,7 +140,7 @@ class Engine:
         for part in self.parts:
             if part.data.frequency(part.leaf, field, text) == 0:
                 continue
-            local, weights = self.cache.get(part, field, text)
+            local, weights = self.cache.postings(part, field, text)
             keep = part.live[local]
             docs.append(local[keep] + part.offset)
             freqs.append(weights[keep])
@@ -153,6 +170,8 @@ class Engine:
                 mask = mask & parts[-1][0]
             return mask, sum(s for _, s in parts) * mask
         if isinstance(query, q.Or):
+            if query.minmatch <= 1 and all(type(c) is q.Term for c in query.subqueries):
+                return self._terms(query.subqueries) if query.subqueries else self._nothing()
             parts = [self.evaluate(child, within) for child in query.subqueries]
             if not parts:
                 return self._nothing()
@@ -182,16 +201,34 @@ class Engine:
         return np.zeros(self.size, dtype=bool), np.zeros(self.size, dtype=np.float32)
 
     def _term(self, term: q.Term) -> tuple[np.ndarray, np.ndarray]:
-        docs, freqs = self.postings(term.fieldname, term.text)
+        docs, scores = self.scored(term.fieldname, term.text)
         mask, score = self._nothing()
+        mask[docs] = True
+        score[docs] = term.boost * scores
+        return mask, score
+
+    def _terms(self, terms: list[q.Term]) -> tuple[np.ndarray, np.ndarray]:
+        # Any of several terms: their postings joined, and summed per document in one pass.
+        scored = [self.scored(t.fieldname, t.text) for t in terms]
+        docs = np.concatenate([d for d, _ in scored])
+        weights = np.concatenate([t.boost * s for t, (_, s) in zip(terms, scored, strict=True)])
+        mask = np.zeros(self.size, dtype=bool)
+        mask[docs] = True
+        score = np.bincount(docs, weights, minlength=self.size).astype(np.float32)
+        return mask, score
+
+    def scored(self, field: str, text: str) -> tuple[np.ndarray, np.ndarray]:
+        """(live document numbers, BM25 score at boost 1) of a term, cached per generation."""
+        return self._scored.get((field, text), lambda: self._score(field, text))
+
+    def _score(self, field: str, text: str) -> tuple[np.ndarray, np.ndarray]:
+        docs, freqs = self.postings(field, text)
         if not len(docs):
-            return mask, score
-        lengths, average = self._field_lengths(term.fieldname)
+            return docs, freqs
+        lengths, average = self._field_lengths(field)
         idf = math.log(1 + (self.live_count - len(docs) + 0.5) / (len(docs) + 0.5))
         norm = K1 * (1 - B + B * lengths[docs] / average)
-        mask[docs] = True
-        score[docs] = term.boost * idf * freqs * (K1 + 1) / (freqs + norm)
-        return mask, score
+        return docs, (idf * freqs * (K1 + 1) / (freqs + norm)).astype(np.float32)
 
     def _phrase(self, phrase: q.Phrase, within: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
         # The documents that hold every word (arrays), then their positions, read only for

@@ -29,7 +29,7 @@ _WINDOW_CHARS = SNIPPET_SYLLABLES * 6
 
 def find_phrase(text: str, phrase: tuple[str, ...]) -> list[tuple[int, int]]:
     """(start, end) of each syllable of the first occurrence of a folded phrase in `text`."""
-    found = _pattern(Marks(phrases=frozenset([phrase]))).search(text)
+    found = _patterns(Marks(phrases=frozenset([phrase])))[1].search(_folded(text))
     if not found:
         return []
     return [
@@ -39,41 +39,53 @@ def find_phrase(text: str, phrase: tuple[str, ...]) -> list[tuple[int, int]]:
 
 
 @functools.cache
-def _folding_classes() -> dict[str, str]:
-    """For each plain letter, the letters that fold to it (`o`: `oòóỏõọôồ…ơờ…`)."""
-    found: dict[str, set[str]] = {}
-    for code in range(0xC0, 0x1F00):
+def _folding_table() -> dict[int, str]:
+    """Each letter that folds to one plain letter, mapped to it (`Ộ`, `ô`, `O` → `o`)."""
+    table = {}
+    for code in range(0x41, 0x1F00):
         char = chr(code)
         plain = fold(char)
         if char.isalpha() and len(plain) == 1 and plain.isascii() and plain.isalnum():
-            found.setdefault(plain, {plain}).add(char.lower())
-    return {plain: "[" + "".join(sorted(chars)) + "]" for plain, chars in found.items()}
+            table[code] = plain
+    return table
 
 
-def _folded_pattern(folded: str) -> str:
-    """A pattern for every spelling of a folded word (`hoi`: `Hội`, `hỏi`, `HỒI` …)."""
-    classes = _folding_classes()
-    return "".join(classes.get(char, re.escape(char)) for char in folded)
+def _folded(text: str) -> str:
+    """`text` folded letter by letter: every offset in it is an offset in `text`."""
+    return text.translate(_folding_table())
+
+
+def _alternatives(texts) -> str:
+    # Whole syllables (or codes), the longest first, so that a phrase or a code wins over
+    # its parts; a pattern that matches nothing when there is nothing to mark.
+    texts = sorted(texts, key=len, reverse=True)
+    if not texts:
+        return r"(?!)"
+    return r"(?<![^\W_])(?:" + "|".join(texts) + r")(?![^\W_])"
 
 
 @functools.lru_cache(maxsize=1024)
-def _pattern(marks: Marks) -> re.Pattern:
-    """One pattern for everything `marks` marks, as whole syllables (or codes); the longest
-    first, so that a phrase or a code wins over its parts."""
-    alternatives = [
-        *(_SEPARATOR.join(map(_folded_pattern, phrase)) for phrase in marks.phrases),
-        *(re.escape(text) for text in marks.exact),
-        *(_folded_pattern(text) for text in marks.folded),
-    ]
-    if not alternatives:
-        return re.compile(r"(?!)")  # marks nothing
-    alternatives.sort(key=len, reverse=True)
-    return re.compile(r"(?<![^\W_])(?:" + "|".join(alternatives) + r")(?![^\W_])", re.IGNORECASE)
+def _patterns(marks: Marks) -> tuple[re.Pattern, re.Pattern]:
+    """The pattern of the exact words, for the text itself, and of the folded words and
+    phrases, for its folded copy (`_folded`). Plain-letter patterns compile fast, where a
+    class of every marked spelling of each letter took milliseconds a query."""
+    exact = _alternatives(map(re.escape, marks.exact))
+    folded = _alternatives(
+        [
+            *(_SEPARATOR.join(map(re.escape, phrase)) for phrase in marks.phrases),
+            *map(re.escape, marks.folded),
+        ]
+    )
+    return re.compile(exact, re.IGNORECASE), re.compile(folded)
 
 
 def _matches(text: str, marks: Marks) -> list[tuple[int, int]]:
     """(start, end) of each marked syllable, code or phrase in `text`, in order."""
-    return [m.span() for m in _pattern(marks).finditer(text)]
+    exact, folded = _patterns(marks)
+    spans = [m.span() for m in exact.finditer(text)]
+    if folded.pattern != r"(?!)":
+        spans += [m.span() for m in folded.finditer(_folded(text))]
+    return sorted(spans)
 
 
 def _render(text: str, spans: list[tuple[int, int]]) -> str:

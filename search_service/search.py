@@ -156,18 +156,30 @@ def _search(generation: Generation, request: SearchRequest) -> SearchResult:
 def _with_marks(generation: Generation, text: str) -> str:
     """`text` as the articles spell it: marks restored from a title that holds it whole,
     else word by word from the most frequent spelling."""
-    syllables = [fold(s) for s in text.split()]
+    syllables = tuple(fold(s) for s in text.split())
     if len(syllables) > 1:
-        hit = generation.searcher.search(q.Phrase("title", syllables), limit=1)
-        if hit:
-            title = hit[0]["title"]
-            spans = find_phrase(title, tuple(syllables))
-            if spans:
-                return title[spans[0][0] : spans[-1][1]].lower()
+        spelled = _title_spelling(generation, syllables)
+        if spelled:
+            return spelled
     vocabulary = generation.vocabulary
     return " ".join(
         word if word != fold(word) else vocabulary.restore(word) for word in text.split()
     )
+
+
+def _title_spelling(generation: Generation, syllables: tuple[str, ...]) -> str | None:
+    """The folded `syllables` as the first title holding them together spells them."""
+    engine = generation.engine
+    holding, _ = engine.evaluate(q.And([q.Term("title", s) for s in syllables]))
+    together = f" {' '.join(syllables)} "
+    titles = engine.title_keys
+    for n in np.flatnonzero(holding).tolist():
+        if together in f" {titles[n]} ":
+            title = generation.searcher.stored_fields(n)["title"]
+            spans = find_phrase(title, syllables)
+            if spans:
+                return title[spans[0][0] : spans[-1][1]].lower()
+    return None
 
 
 def _collect(
