@@ -36,6 +36,8 @@ CACHE_POSTINGS = 30_000_000
 # syllables recur in most queries, and joining their postings over the segments and scoring
 # them cost more than the rest of a query's evaluation.
 CACHE_SCORED = 4_000_000
+# Phrases whose position checks are kept per generation (two flags a document each).
+CACHE_PHRASES = 64
 
 # Whoosh stores a field's length per document as one byte; this table decodes them.
 _LENGTH_OF_BYTE = np.array([byte_to_length(b) for b in range(256)], dtype=np.float32)
@@ -97,6 +99,8 @@ class Engine:
         self.live_count = int(self.live.sum())
         self._lengths: dict[str, tuple[np.ndarray, float]] = {}
         self._scored = ArrayCache(CACHE_SCORED)
+        # Per phrase: which documents had their positions checked, and which hold it.
+        self._phrases = ArrayCache(CACHE_PHRASES * self.size)
 
     def warm(self, seconds: float) -> int:
         """Read every segment's field lengths and title keys, then the postings of the most
@@ -232,14 +236,22 @@ class Engine:
 
     def _phrase(self, phrase: q.Phrase, within: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
         # The documents that hold every word (arrays), then their positions, read only for
-        # those the caller keeps; scored as the sum of the words.
+        # those the caller keeps and not checked before in this generation (the phrases of
+        # abbreviations, `thành phố` for `TP`, recur in many queries); scored as the sum of
+        # the words.
         words = [q.Term(phrase.fieldname, w, boost=phrase.boost) for w in phrase.words]
         parts = [self._term(word) for word in words]
         candidates = np.logical_and.reduce([m for m, _ in parts])
         if within is not None:
             candidates &= within
-        mask = np.zeros(self.size, dtype=bool)
-        mask[self._adjacent(phrase.fieldname, phrase.words, np.flatnonzero(candidates))] = True
+        checked, holds = self._phrases.get(
+            (phrase.fieldname, tuple(phrase.words)),
+            lambda: (np.zeros(self.size, dtype=bool), np.zeros(self.size, dtype=bool)),
+        )
+        unchecked = np.flatnonzero(candidates & ~checked)
+        holds[self._adjacent(phrase.fieldname, phrase.words, unchecked)] = True
+        checked[unchecked] = True
+        mask = candidates & holds
         return mask, sum(s for _, s in parts) * mask
 
     def _adjacent(self, field: str, words: list[str], candidates: np.ndarray) -> list[int]:

@@ -20,7 +20,6 @@ SNIPPET_SYLLABLES = 36
 # passage, and scanning a whole book for it would cost every search that finds the book.
 MAX_SCANNED = 20_000
 _SYLLABLE = re.compile(r"[^\W_]+")
-_PARTIAL_SYLLABLE = re.compile(r"[^\W_]*$")
 _SEPARATOR = r"[\W_]+"
 # Characters a snippet window spans when choosing where it starts (36 syllables of
 # Vietnamese run about 180 to 220 characters); the passage itself is cut by syllables.
@@ -29,25 +28,24 @@ _WINDOW_CHARS = SNIPPET_SYLLABLES * 6
 
 def find_phrase(text: str, phrase: tuple[str, ...]) -> list[tuple[int, int]]:
     """(start, end) of each syllable of the first occurrence of a folded phrase in `text`."""
-    found = _patterns(Marks(phrases=frozenset([phrase])))[1].search(_folded(text))
-    if not found:
+    spans = _matches(text, Marks(phrases=frozenset([phrase])))
+    if not spans:
         return []
-    return [
-        (found.start() + m.start(), found.start() + m.end())
-        for m in _SYLLABLE.finditer(found.group())
-    ]
+    start, end = spans[0]
+    return [(start + m.start(), start + m.end()) for m in _SYLLABLE.finditer(text[start:end])]
 
 
 @functools.cache
-def _folding_table() -> dict[int, str]:
-    """Each letter that folds to one plain letter, mapped to it (`Ộ`, `ô`, `O` → `o`)."""
-    table = {}
+def _folding_table() -> str:
+    """For each code point, the plain letter it folds to (`Ộ`, `ô`, `O` → `o`), or itself:
+    a `str.translate` table (a string indexes faster than a dict)."""
+    table = [chr(code) for code in range(0x1F00)]
     for code in range(0x41, 0x1F00):
         char = chr(code)
         plain = fold(char)
         if char.isalpha() and len(plain) == 1 and plain.isascii() and plain.isalnum():
             table[code] = plain
-    return table
+    return "".join(table)
 
 
 def _folded(text: str) -> str:
@@ -55,37 +53,41 @@ def _folded(text: str) -> str:
     return text.translate(_folding_table())
 
 
-def _alternatives(texts) -> str:
-    # Whole syllables (or codes), the longest first, so that a phrase or a code wins over
-    # its parts; a pattern that matches nothing when there is nothing to mark.
-    texts = sorted(texts, key=len, reverse=True)
-    if not texts:
-        return r"(?!)"
-    return r"(?<![^\W_])(?:" + "|".join(texts) + r")(?![^\W_])"
-
-
 @functools.lru_cache(maxsize=1024)
-def _patterns(marks: Marks) -> tuple[re.Pattern, re.Pattern]:
-    """The pattern of the exact words, for the text itself, and of the folded words and
-    phrases, for its folded copy (`_folded`). Plain-letter patterns compile fast, where a
-    class of every marked spelling of each letter took milliseconds a query."""
-    exact = _alternatives(map(re.escape, marks.exact))
-    folded = _alternatives(
-        [
-            *(_SEPARATOR.join(map(re.escape, phrase)) for phrase in marks.phrases),
-            *map(re.escape, marks.folded),
-        ]
-    )
-    return re.compile(exact, re.IGNORECASE), re.compile(folded)
+def _pattern(marks: Marks) -> re.Pattern | None:
+    """One pattern for the folded form of everything `marks` marks, whole syllables (or
+    codes), for the folded copy of a text; the longest first, so that a phrase or a code
+    wins over its parts. Plain letters compile in a fraction of a millisecond, where
+    classes of every marked spelling of each letter took milliseconds a query."""
+    alternatives = {
+        *(_SEPARATOR.join(map(re.escape, phrase)) for phrase in marks.phrases),
+        *map(re.escape, marks.folded),
+        *(re.escape(fold(text)) for text in marks.exact),
+    }
+    if not alternatives:
+        return None
+    ordered = sorted(alternatives, key=lambda a: (-len(a), a))
+    return re.compile(r"(?<![^\W_])(?:" + "|".join(ordered) + r")(?![^\W_])")
 
 
 def _matches(text: str, marks: Marks) -> list[tuple[int, int]]:
-    """(start, end) of each marked syllable, code or phrase in `text`, in order."""
-    exact, folded = _patterns(marks)
-    spans = [m.span() for m in exact.finditer(text)]
-    if folded.pattern != r"(?!)":
-        spans += [m.span() for m in folded.finditer(_folded(text))]
-    return sorted(spans)
+    """(start, end) of each marked syllable, code or phrase in `text`, in order: found in
+    its folded copy, and kept when the folded form was asked for, or else the exact one."""
+    pattern = _pattern(marks)
+    if pattern is None:
+        return []
+    phrases = {" ".join(phrase) for phrase in marks.phrases}
+    spans = []
+    for found in pattern.finditer(_folded(text)):
+        folded = found.group()
+        start, end = found.span()
+        if (
+            folded in marks.folded
+            or text[start:end].lower() in marks.exact
+            or (phrases and " ".join(_SYLLABLE.findall(folded)) in phrases)
+        ):
+            spans.append((start, end))
+    return spans
 
 
 def _render(text: str, spans: list[tuple[int, int]]) -> str:
@@ -118,7 +120,8 @@ def snippet(text: str, marks: Marks, size: int = SNIPPET_SYLLABLES) -> str:
     spans = _matches(text, marks)
     begin = _best_window(text, spans) if spans else 0
     # Start at the beginning of a syllable, then take `size` syllables.
-    begin -= len(_PARTIAL_SYLLABLE.search(text, 0, begin).group())
+    while begin > 0 and _SYLLABLE.match(text, begin - 1, begin):
+        begin -= 1
     syllables = list(itertools.islice(_SYLLABLE.finditer(text, begin), size + 1))
     if not syllables:
         return ""

@@ -263,6 +263,19 @@ def test_result_holds_no_whoosh_types(catalog):
     json.dumps(find(catalog, "hội nghị").to_dict(), ensure_ascii=False)
 
 
+def test_the_json_shape_is_every_field_and_a_copy_of_the_cached_result(catalog):
+    import dataclasses
+
+    result = search(catalog, SearchRequest(q="hội nghị", sectors=("Khoa giáo",)))
+    shape = result.to_dict()
+    assert result.hits and result.facets["sectors"]
+    assert shape == dataclasses.asdict(result)
+    shape["hits"][0]["topics"].append("changed")
+    shape["facets"]["sectors"][0]["count"] = -1
+    again = search(catalog, SearchRequest(q="hội nghị", sectors=("Khoa giáo",)))
+    assert dataclasses.asdict(again) == {**dataclasses.asdict(result), "took_ms": again.took_ms}
+
+
 def test_facet_counts_literal(catalog):
     result = find(catalog, "giao ban", sectors=("Khoa giáo",))
     assert result.total == 8
