@@ -8,6 +8,7 @@ articles the other sectors hold for the same query, so the reader can widen or s
 """
 
 import dataclasses
+import functools
 
 import numpy as np
 from whoosh.util.times import long_to_datetime
@@ -16,6 +17,9 @@ from .segments import Part
 from .store import column_values
 
 MAX_TOPIC_VALUES = 30
+# Below this share of the documents matching, topics are counted from the matches' own
+# pairs; above it, in one pass over every pair.
+SPARSE_SHARE = 1 / 8
 
 
 @dataclasses.dataclass(frozen=True)
@@ -132,16 +136,32 @@ class FacetColumns:
             ),
             "topics": _values(
                 self.topic_names,
-                np.bincount(
-                    self.topic[(in_match & by_sector)[self.topic_doc]],
-                    minlength=len(self.topic_names),
-                ),
+                self._topic_counts(in_match & by_sector),
                 topics,
                 MAX_TOPIC_VALUES,
             ),
             "years": self._years(kept),
         }
         return facets, kept
+
+    @functools.cached_property
+    def _topic_start(self) -> np.ndarray:
+        """Where each document's pairs begin (the pairs are in document order), and the end."""
+        per_document = np.bincount(self.topic_doc, minlength=len(self.sector))
+        return np.concatenate([[0], np.cumsum(per_document)])
+
+    def _topic_counts(self, mask: np.ndarray) -> np.ndarray:
+        """How many documents of `mask` have each topic."""
+        if mask.sum() > SPARSE_SHARE * len(mask):
+            pairs = self.topic[mask[self.topic_doc]]
+        else:
+            docs = np.flatnonzero(mask)
+            starts, ends = self._topic_start[docs], self._topic_start[docs + 1]
+            lengths = ends - starts
+            # The positions starts[i] .. ends[i] of every document, in one array.
+            shift = np.repeat(starts - (np.cumsum(lengths) - lengths), lengths)
+            pairs = self.topic[shift + np.arange(lengths.sum())]
+        return np.bincount(pairs, minlength=len(self.topic_names))
 
     def mask_dates(self, start: int, end: int) -> np.ndarray:
         """Documents dated from `start` to `end` inclusive (Whoosh's date numbers)."""
