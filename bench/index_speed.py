@@ -27,6 +27,7 @@ from pathlib import Path
 from whoosh import fields, index
 from whoosh.analysis import StandardAnalyzer
 
+from search_service import store
 from search_service.ingest import ingest
 from search_service.normalize import normalize
 from search_service.segment import segment
@@ -61,6 +62,27 @@ def whoosh_rate(lines: list[bytes], folder: Path) -> float:
     return len(lines) / (time.perf_counter() - started)
 
 
+def _time_commits() -> list[float]:
+    """The duration of each commit of the service's writer from now on (a list it fills)."""
+    durations: list[float] = []
+    commit = store.Writer.commit
+
+    def timed(self, *args, **kwargs):
+        started = time.perf_counter()
+        try:
+            return commit(self, *args, **kwargs)
+        finally:
+            durations.append(time.perf_counter() - started)
+
+    store.Writer.commit = timed
+    return durations
+
+
+def segment_count(folder: Path) -> int:
+    with index.open_dir(str(folder)).reader() as reader:
+        return len(list(reader.leaf_readers()))
+
+
 def size_of(folder: Path) -> int:
     return sum(f.stat().st_size for f in folder.rglob("*") if f.is_file())
 
@@ -89,9 +111,11 @@ def main(corpus: Path, count: int | None) -> None:
         limit = 1 / (1 / p + 1 / w)
         print(f"   limit 1/(1/P + 1/W)          {limit:8.1f} articles/s")
 
+        commits = _time_commits()
         started = time.perf_counter()
         summary = ingest([source], work / "index")
         r = summary.added / (time.perf_counter() - started)
+        segments = segment_count(work / "index")
         peak_self = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         peak_worker = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
         print(
@@ -100,8 +124,12 @@ def main(corpus: Path, count: int | None) -> None:
         )
         print(
             f"   added {summary.added:,}, skipped {summary.skipped}; index "
-            f"{size_of(work / 'index') / 2**20:.0f} MiB; peak resident memory: writer "
-            f"{peak_self:.0f} MiB, largest worker {peak_worker:.0f} MiB"
+            f"{size_of(work / 'index') / 2**20:.0f} MiB in {segments} segments; peak resident "
+            f"memory: writer {peak_self:.0f} MiB, largest worker {peak_worker:.0f} MiB"
+        )
+        print(
+            f"   the writer spent {sum(commits):.0f} s in {len(commits)} commits (merges "
+            f"included), the longest {max(commits, default=0):.1f} s"
         )
 
         started = time.perf_counter()

@@ -2,11 +2,13 @@
 
 Whoosh matches and scores one posting at a time in Python: a query of four frequent
 syllables over 68,000 articles takes seconds. This module evaluates the same query trees
-(`And`, `Or`, `AndMaybe`, `AndNot`, `Term`, `Every`, and `Phrase` through Whoosh) as whole
-arrays instead: each term's postings are read once per index generation into a document
-array and a frequency array (cached), scored with BM25F against per-document field lengths,
-and combined with vectorized unions and intersections over a dense score vector. A search
-then costs a few array operations per term, whatever the number of matches.
+(`And`, `Or`, `AndMaybe`, `AndNot`, `Term`, `Every`, and `Phrase`) as whole arrays instead:
+each term's postings are read once per segment into a document array and a frequency array
+(cached across generations), scored with BM25F against per-document field lengths (cached
+per generation), and combined with vectorized unions and intersections over a dense score
+vector; an `Or` of terms is summed in one pass. Phrases read positions only for the documents
+the rest of the query leaves, and remember per generation which they checked. A search then
+costs a few array operations per term, whatever the number of matches.
 
 The index on disk is Whoosh's, unchanged; only the evaluation moves here.
 """

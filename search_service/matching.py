@@ -27,7 +27,7 @@ from .analysis import WORD_SEPARATOR, SyllableTokenizer
 from .normalize import fold
 from .query import Clause, ParsedQuery
 from .schema import TEXT_FIELDS, WORD_FIELDS
-from .vocabulary import Vocabulary
+from .vocabulary import Vocabulary, one_edit_apart
 
 FIELD_BOOST = {"title": 3.0, "body": 1.0, "author": 1.0}
 EXACT_BOOST = 1.5
@@ -246,14 +246,24 @@ class _Builder:
 
     def _mend(self, word: _Word, folded: str, frequency: int) -> _Word:
         """Add the likely intended word when this one looks like a typo of it: the index
-        never saw it, or a word one letter away is far more frequent (`kín` for `kính`)."""
-        share = CONTEXT_SHARE["marked" if folded != word.typed else "folded"]
-        fitting = self._fits_context(folded, share * frequency)
+        never saw it, or a word one letter away is far more frequent (`kín` for `kính`).
+        Typed with marks, only the words the marks fit are candidates (`nghệp`: `nghiệp`,
+        not the more frequent `nghe`)."""
+        marked = folded != word.typed
+        candidates = self._spellings(word.typed, folded) if marked else []
+        share = CONTEXT_SHARE["marked" if marked else "folded"]
+        fitting = self._fits_context(
+            folded, share * frequency, [c for c, _ in candidates] if marked else None
+        )
+        if fitting is None and frequency == 0 and candidates:
+            fitting = candidates[0][0]
         if fitting:
+            spelled = dict(candidates).get(fitting)
+            forms = [(spelled, EXACT_BOOST)] if spelled else []
             return _Word(
                 word.typed,
-                [*word.forms, (fitting, 1.0)],
-                self.vocabulary.restore(fitting),
+                [*word.forms, *forms, (fitting, 1.0)],
+                spelled or self.vocabulary.restore(fitting),
                 changed=True,
             )
         near = self.vocabulary.near(folded, limit=1)
@@ -271,10 +281,26 @@ class _Builder:
             return dataclasses.replace(word, forms=[*word.forms, (near[0], TYPO_WEIGHT)])
         return word
 
-    def _fits_context(self, folded: str, at_least: float) -> str | None:
-        """The word one edit from `folded` that forms a word with a neighbouring query word
-        far more often than `folded` does (see CONTEXT_EVIDENCE), and more than `at_least`
-        times, if any."""
+    def _spellings(self, typed: str, folded: str) -> list[tuple[str, str]]:
+        """(folded, marked) of the words one edit from `folded` that have a marked form one
+        edit from `typed`, the most frequent first."""
+        found = []
+        for candidate in self.vocabulary.near(folded, limit=CONTEXT_CANDIDATES):
+            forms = self.vocabulary.marked_forms(candidate)
+            fitting = [
+                (count, form) for form, count in forms.items() if one_edit_apart(typed, form)
+            ]
+            if fitting:
+                found.append((max(fitting), candidate))
+        found.sort(reverse=True)
+        return [(candidate, form) for (_, form), candidate in found]
+
+    def _fits_context(
+        self, folded: str, at_least: float, candidates: list[str] | None = None
+    ) -> str | None:
+        """The word one edit from `folded` (among `candidates`, when given) that forms a
+        word with a neighbouring query word far more often than `folded` does (see
+        CONTEXT_EVIDENCE), and more than `at_least` times, if any."""
         patterns = self.neighbours.get(folded)
         if not patterns:
             return None
@@ -288,7 +314,9 @@ class _Builder:
 
         best = None
         evidence = max(CONTEXT_EVIDENCE * max(pairs(folded), 1) - 1, at_least)
-        for candidate in self.vocabulary.near(folded, limit=CONTEXT_CANDIDATES):
+        if candidates is None:
+            candidates = self.vocabulary.near(folded, limit=CONTEXT_CANDIDATES)
+        for candidate in candidates:
             count = pairs(candidate)
             if count > evidence:
                 best, evidence = candidate, count

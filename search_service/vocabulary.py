@@ -95,11 +95,8 @@ class Vocabulary:
         counts both the plain word and the folded copies of marked ones: the plain word's
         share is what the marked forms leave."""
         if folded not in self._restored:
-            plain, marked = 0, collections.Counter()
-            for part in self.parts:
-                plain_forms, marked_forms = _title_forms(part)
-                plain += plain_forms.get(folded, 0)
-                marked.update(marked_forms.get(folded, {}))
+            plain = sum(_title_forms(part)[0].get(folded, 0) for part in self.parts)
+            marked = self.marked_forms(folded)
             best = folded
             if marked:
                 text, count = max(marked.items(), key=lambda item: (item[1], item[0]))
@@ -107,6 +104,13 @@ class Vocabulary:
                     best = text
             self._restored[folded] = best
         return self._restored[folded]
+
+    def marked_forms(self, folded: str) -> collections.Counter:
+        """The marked forms of a folded syllable in titles, with their numbers of articles."""
+        marked: collections.Counter = collections.Counter()
+        for part in self.parts:
+            marked.update(_title_forms(part)[1].get(folded, {}))
+        return marked
 
 
 def _words(part: Part, field: str) -> dict[str, int]:
@@ -159,3 +163,19 @@ def _one_edit(word: str):
             if candidate and candidate not in seen:
                 seen.add(candidate)
                 yield candidate
+
+
+def one_edit_apart(a: str, b: str) -> bool:
+    """Whether `b` is `a` with one letter added, dropped, replaced, or two swapped."""
+    if abs(len(a) - len(b)) > 1 or a == b:
+        return False
+    start = 0
+    while start < min(len(a), len(b)) and a[start] == b[start]:
+        start += 1
+    if len(a) == len(b):
+        swapped = (
+            a[start + 2 :] == b[start + 2 :] and a[start : start + 2] == b[start : start + 2][::-1]
+        )
+        return a[start + 1 :] == b[start + 1 :] or swapped
+    shorter, longer = (a, b) if len(a) < len(b) else (b, a)
+    return shorter[start:] == longer[start + 1 :]

@@ -61,6 +61,24 @@ def test_a_dropped_letter_that_leaves_another_word_is_mended_by_its_neighbours(c
     assert "<mark>Ban Tuyên giáo Tỉnh ủy</mark>" in result.hits[0].title
 
 
+@pytest.mark.parametrize(
+    "typed, meant, title",
+    [
+        ("sản xuất nông nhiệp", "nghiệp", "Đưa tiến bộ khoa học và công nghệ vào sản xuất nông"),
+        ("nhu cầu thị trờng lao động", "trường", "Giáo dục nghề nghiệp gắn với nhu cầu"),
+        ("ứng phó với dịch bện", "bệnh", "Ngành Y tế Khánh Hòa chủ động ứng phó"),
+    ],
+)
+def test_a_marked_word_missing_a_letter_is_mended_to_a_word_its_marks_fit(
+    catalog, typed, meant, title
+):
+    # The most frequent word one letter from the folded form is another (`nhieu` for
+    # `nhiep`, `thong` for `trong`, `ban` for `ben`): the marks typed rule them out.
+    result = find(catalog, typed)
+    assert meant in result.suggestion.split()
+    assert result.hits[0].title.replace("<mark>", "").replace("</mark>", "").startswith(title)
+
+
 @pytest.mark.parametrize("typed", ["giá trị văn hóa", "gia tri van hoa", "tuyên giáo"])
 def test_a_word_that_fits_its_neighbours_is_left_alone(catalog, typed):
     assert find(catalog, typed).suggestion is None
