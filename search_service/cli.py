@@ -89,7 +89,7 @@ def _parser() -> argparse.ArgumentParser:
         type=_positive,
         default=ingest.COMMIT_EVERY,
         metavar="N",
-        help="commit after N articles (default: %(default)s)",
+        help="commit after N articles at first; batches grow with the run (default: %(default)s)",
     )
     index.set_defaults(command=_index)
 

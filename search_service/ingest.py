@@ -9,13 +9,14 @@ analysis itself, and hand back finished postings. An article whose content hash 
 one already indexed under its id is reported unchanged and costs no segmentation; a unit
 whose raw bytes are those of an indexed article is not even sent to a worker.
 
-The writer commits every `COMMIT_EVERY` articles or `COMMIT_SECONDS`, so that a run killed
-at any moment loses at most the batch in progress; re-running the same ingest skips what
-is already in and completes the rest. Outcomes reach the writer in the order their records
-were read (a record settled without a worker, unchanged or unreadable, waits for the chunks
-before it), so each commit holds the first N records read, and `Summary.committed` says N:
-what a caller may take as acknowledged. While it holds the writer, it also applies what the
-write API queued (`write_queue`): first, at each commit, and after its last one.
+The writer commits in batches (`COMMIT_EVERY` articles at first, growing with the run, and
+at least every `COMMIT_SECONDS`), so that a run killed at any moment loses at most the batch
+in progress; re-running the same ingest skips what is already in and completes the rest.
+Outcomes reach the writer in the order their records were read (a record settled without a
+worker, unchanged or unreadable, waits for the chunks before it), so each commit holds the
+first N records read, and `Summary.committed` says N: what a caller may take as
+acknowledged. While it holds the writer, it also applies what the write API queued
+(`write_queue`): first, at each commit, and after its last one.
 """
 
 import collections
@@ -42,9 +43,14 @@ SAMPLES = Path(__file__).with_name("samples")
 # Small commits keep the workers busy: the writer commits while up to _MAX_PENDING_CHUNKS of
 # their results wait, where one big commit at the end would leave them idle (5,000 vntc
 # articles: 57% -> 73% of the speed limit of bench/index_speed.py; writer peak 477 -> 349
-# MiB). On the whole corpus the rate is unchanged (Whoosh's serial segment merges dominate
-# there). A killed run loses at most this many.
+# MiB). But each commit is a segment, and Whoosh merges many small segments into one at a
+# commit, a pause of minutes in which the workers wait (copying a document costs more than
+# adding it): so batches grow with the run, to a quarter of what it has committed (or
+# COMMIT_SECONDS of work), and a whole-corpus ingest ends with about fifteen segments that
+# no commit had to merge (vntc: 52% -> ...% of the limit). A killed run loses at most its
+# last batch: COMMIT_EVERY articles, a quarter of what it did, or COMMIT_SECONDS of work.
 COMMIT_EVERY = 1_000
+COMMIT_GROWTH = 0.25
 # A file of garbage can hold millions of bad lines: the first ones are listed, the rest
 # only counted, so the summary stays small.
 MAX_PROBLEMS_LISTED = 1_000
@@ -211,7 +217,7 @@ def ingest(
                 else:
                     outcomes.work(unit)
             outcomes.finish()
-    run.summary.committed = run.summary.processed
+        run.finish()
     # What the write API queued during the last commit: none waits for the next write.
     write_queue.drain_index(index)
     run.summary.seconds = time.monotonic() - started
@@ -311,18 +317,29 @@ class _Run:
                 # both): commit it first.
                 self._commit()
             replaced = outcome.id in self.known
-            self.writer.update(outcome.fields)
+            if replaced:
+                self.writer.update(outcome.fields)
+            else:
+                self.writer.add(outcome.fields)
             self.known[outcome.id] = outcome.fields["content_hash"]
             summary.replaced += replaced
             summary.added += not replaced
             self.batch.add(outcome.id)
         if self.batch and (
-            len(self.batch) >= self.commit_every
+            len(self.batch) >= max(self.commit_every, summary.committed * COMMIT_GROWTH)
             or time.monotonic() - self.last_commit > COMMIT_SECONDS
         ):
             self._commit()
         if self.progress:
             self.progress(summary)
+
+    def finish(self) -> None:
+        """Commit the last batch, and say so."""
+        if self.batch:
+            self._commit()
+        self.summary.committed = self.summary.processed
+        if self.progress:
+            self.progress(self.summary)
 
     def _commit(self) -> None:
         self.writer.commit()

@@ -325,6 +325,13 @@ class Writer:
             self._writer.update_document(**fields)
         self._changed = True
 
+    def add(self, fields: dict) -> None:
+        """Add a document whose id the index does not hold (the caller knows): no lookup
+        of the id in every segment, as a replacement needs."""
+        with self._writing():
+            self._writer.add_document(**fields)
+        self._changed = True
+
     def delete(self, article_id: str) -> bool:
         """Delete an article by id; whether it existed."""
         with self._writing():
