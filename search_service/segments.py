@@ -19,6 +19,19 @@ from collections.abc import Callable
 
 import numpy as np
 
+# Answers a memo keeps (about 200 bytes an entry) before it forgets them all.
+MEMO_ENTRIES = 100_000
+
+
+class Memo(dict):
+    """Answers to remember, forgotten all at once past MEMO_ENTRIES: a server that keeps
+    one index generation for months sees new words in every query."""
+
+    def __setitem__(self, key, value) -> None:
+        if len(self) >= MEMO_ENTRIES:
+            self.clear()
+        super().__setitem__(key, value)
+
 
 class SegmentData:
     """Values computed from one segment, each once (`cached`), plus term frequencies."""
@@ -27,7 +40,7 @@ class SegmentData:
         self.id = leaf.segment().segment_id()
         self.size = leaf.doc_count_all()
         self._values: dict = {}
-        self._frequencies: dict[tuple[str, str], int] = {}
+        self._frequencies: dict[tuple[str, str], int] = Memo()
         self._lock = threading.Lock()
 
     def cached(self, key, compute: Callable):

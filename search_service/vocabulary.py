@@ -13,7 +13,7 @@ import string
 from .analysis import WORD_SEPARATOR
 from .normalize import fold
 from .schema import WORD_FIELDS
-from .segments import Part
+from .segments import Memo, Part
 
 # Letters a typo may have dropped or swapped (folded vocabulary is plain ASCII).
 _LETTERS = string.ascii_lowercase + string.digits
@@ -28,9 +28,9 @@ class Vocabulary:
     def __init__(self, reader, parts: list[Part]):
         self.reader = reader
         self.parts = parts
-        self._near: dict[tuple[str, int], list[str]] = {}
-        self._restored: dict[str, str] = {}
-        self._frequencies: dict[tuple[str, str], int] = {}
+        self._near: dict[tuple[str, int], list[str]] = Memo()
+        self._restored: dict[str, str] = Memo()
+        self._frequencies: dict[tuple[str, str], int] = Memo()
         self._word_tables: dict[str, list[dict[str, int]]] = {}
 
     def warm(self) -> None:

@@ -2,6 +2,7 @@
 
 import pytest
 
+from search_service import segments
 from search_service.vocabulary import one_edit_apart
 
 
@@ -36,3 +37,12 @@ def test_one_edit_apart(typed, word):
 def test_not_one_edit_apart(typed, word):
     assert not one_edit_apart(typed, word)
     assert not one_edit_apart(word, typed)
+
+
+def test_memos_stay_bounded(monkeypatch):
+    monkeypatch.setattr(segments, "MEMO_ENTRIES", 3)
+    memo = segments.Memo()
+    for number in range(10):
+        memo[number] = number * 2
+        assert len(memo) <= 3
+        assert memo[number] == number * 2
