@@ -42,7 +42,7 @@ from whoosh.analysis import StandardAnalyzer
 from search_service.catalog import Catalog
 from search_service.errors import SearchServiceError
 from search_service.ingest import ingest
-from search_service.search import SearchRequest, search
+from search_service.search import SearchRequest, related_articles, search
 
 DEFAULT_CORPUS_DIR = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 SYSTEMS = ("service", "whoosh", "fts5")
@@ -258,22 +258,40 @@ def known_item(systems: Systems, articles: list[dict], args, name: str) -> None:
 
 
 def topical(systems: Systems, corpus_dir: Path, mixed: int) -> None:
-    """nDCG@10 and recall@10 of the vims queries per system."""
+    """nDCG@10 and recall@10 of the vims queries per system; and, for reference, of the
+    service's related articles of each query's own article (its whole text as the query)."""
     with open(corpus_dir / "vims-queries.jsonl", encoding="utf-8") as lines:
         records = [json.loads(line) for line in lines]
     records = [r for r in records if set(r["relevant"]) - {r["query_doc"]}]
     ndcg, recall = [0.0] * len(SYSTEMS), [0.0] * len(SYSTEMS)
     for record, (column, system) in itertools.product(records, enumerate(SYSTEMS)):
-        relevant = set(record["relevant"]) - {record["query_doc"]}
-        ideal = sum(1 / math.log2(i + 2) for i in range(min(10, len(relevant))))
         ranked = systems.search(system, record["query"], 11)
-        ranked = [found for found in ranked if found != record["query_doc"]][:10]
-        gains = sum(1 / math.log2(i + 2) for i, found in enumerate(ranked) if found in relevant)
-        ndcg[column] += gains / ideal / len(records)
-        recall[column] += len(relevant.intersection(ranked)) / len(relevant) / len(records)
+        gain, found = _topical_scores(record, ranked)
+        ndcg[column] += gain / len(records)
+        recall[column] += found / len(records)
     title = f"topical, vims + {mixed:,} vntc articles, all {len(records):,} vims queries"
     print_table(title, "metric", {"nDCG@10": ndcg, "recall@10": recall})
     print("recall@10 = |relevant ∩ top 10| / |relevant|; the query's own article left out")
+    whole = [
+        _topical_scores(
+            record, [h.id for h in related_articles(systems.catalog, record["query_doc"])]
+        )
+        for record in records
+    ]
+    print(
+        "reference, the whole query article instead of its title (the service's related "
+        f"articles): nDCG@10 {sum(g for g, _ in whole) / len(whole):.3f}, recall@10 "
+        f"{sum(f for _, f in whole) / len(whole):.3f}"
+    )
+
+
+def _topical_scores(record: dict, ranked: list[str]) -> tuple[float, float]:
+    """(nDCG@10, recall@10) of a ranking for a vims query, its own article left out."""
+    relevant = set(record["relevant"]) - {record["query_doc"]}
+    ideal = sum(1 / math.log2(i + 2) for i in range(min(10, len(relevant))))
+    ranked = [found for found in ranked if found != record["query_doc"]][:10]
+    gains = sum(1 / math.log2(i + 2) for i, found in enumerate(ranked) if found in relevant)
+    return gains / ideal, len(relevant.intersection(ranked)) / len(relevant)
 
 
 # Running -------------------------------------------------------------------------------------

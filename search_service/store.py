@@ -269,7 +269,7 @@ def _lengths_in_memory(writer) -> None:
     Writing a segment's postings, Whoosh looks up the length of the document's field for
     every posting (for its block statistics), each a seek and a read in the lengths column
     it has just written: a fifth of a commit's time (5.2 million lookups for 12,000 vntc
-    articles)."""
+    articles; on the whole corpus, the ingest's commits took 314 -> 274 s)."""
     per_document_reader = writer.per_document_reader
     writer.per_document_reader = lambda: _FieldLengths(per_document_reader())
 
