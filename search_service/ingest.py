@@ -327,7 +327,7 @@ class _Run:
             summary.added += not replaced
             self.batch.add(outcome.id)
         if self.batch and (
-            len(self.batch) >= max(self.commit_every, summary.committed * COMMIT_GROWTH)
+            len(self.batch) >= max(self.commit_every, int(summary.committed * COMMIT_GROWTH))
             or time.monotonic() - self.last_commit > COMMIT_SECONDS
         ):
             self._commit()
@@ -335,12 +335,10 @@ class _Run:
             self.progress(summary)
 
     def finish(self) -> None:
-        """Commit the last batch, and say so."""
+        """Commit the last batch."""
         if self.batch:
             self._commit()
         self.summary.committed = self.summary.processed
-        if self.progress:
-            self.progress(self.summary)
 
     def _commit(self) -> None:
         self.writer.commit()

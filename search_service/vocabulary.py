@@ -18,6 +18,10 @@ from .segments import Memo, Part
 # Letters a typo may have dropped or swapped (folded vocabulary is plain ASCII).
 _LETTERS = string.ascii_lowercase + string.digits
 MAX_TYPO_LENGTH = 12
+# A word the typed one lacks a letter of counts this many times its frequency among the
+# words one edit away: a letter left out is the commonest typing slip (`vng` is `vàng`,
+# not the more frequent `ông`; `rong` is `trong`).
+MISSING_LETTER_WEIGHT = 10
 # The fields whose plain-letter words are kept in tables (see `_words`).
 WORD_TABLES = ("body", "title", *WORD_FIELDS.values())
 
@@ -82,8 +86,14 @@ class Vocabulary:
                 for candidate in table.keys() & candidates:
                     count[candidate] += table[candidate]
             counts.append(count)
+        missing = set(_one_letter_more(word))
         found = [
-            (max(c[candidate] for c in counts), candidate) for candidate in set().union(*counts)
+            (
+                max(c[candidate] for c in counts)
+                * (MISSING_LETTER_WEIGHT if candidate in missing else 1),
+                candidate,
+            )
+            for candidate in set().union(*counts)
         ]
         found.sort(reverse=True)
         return [candidate for _, candidate in found[:limit]]
@@ -148,6 +158,10 @@ def _title_forms(part: Part) -> tuple[dict[str, int], dict[str, dict[str, int]]]
         return plain, marked
 
     return part.data.cached("title_forms", read)
+
+
+def _one_letter_more(word: str):
+    return (word[:i] + c + word[i:] for i in range(len(word) + 1) for c in _LETTERS)
 
 
 def _one_edit(word: str):
