@@ -18,7 +18,9 @@ phrase in the title: multi-syllable words and phrases rank above scattered sylla
 """
 
 import dataclasses
+import functools
 import itertools
+from collections.abc import Callable
 
 from whoosh import query as q
 
@@ -250,15 +252,16 @@ class _Builder:
         Typed with marks, only the words the marks fit are candidates (`nghệp`: `nghiệp`,
         not the more frequent `nghe`)."""
         marked = folded != word.typed
-        candidates = self._spellings(word.typed, folded) if marked else []
+        # Read only when needed: most words typed with marks have neighbours that fit.
+        spellings = functools.cache(lambda: self._spellings(word.typed, folded) if marked else [])
         share = CONTEXT_SHARE["marked" if marked else "folded"]
         fitting = self._fits_context(
-            folded, share * frequency, [c for c, _ in candidates] if marked else None
+            folded, share * frequency, (lambda: [c for c, _ in spellings()]) if marked else None
         )
-        if fitting is None and frequency == 0 and candidates:
-            fitting = candidates[0][0]
+        if fitting is None and frequency == 0 and spellings():
+            fitting = spellings()[0][0]
         if fitting:
-            spelled = dict(candidates).get(fitting)
+            spelled = dict(spellings()).get(fitting)
             forms = [(spelled, EXACT_BOOST)] if spelled else []
             return _Word(
                 word.typed,
@@ -296,9 +299,9 @@ class _Builder:
         return [(candidate, form) for (_, form), candidate in found]
 
     def _fits_context(
-        self, folded: str, at_least: float, candidates: list[str] | None = None
+        self, folded: str, at_least: float, candidates: Callable[[], list[str]] | None = None
     ) -> str | None:
-        """The word one edit from `folded` (among `candidates`, when given) that forms a
+        """The word one edit from `folded` (among `candidates()`, when given) that forms a
         word with a neighbouring query word far more often than `folded` does (see
         CONTEXT_EVIDENCE), and more than `at_least` times, if any."""
         patterns = self.neighbours.get(folded)
@@ -315,8 +318,10 @@ class _Builder:
         best = None
         evidence = max(CONTEXT_EVIDENCE * max(pairs(folded), 1) - 1, at_least)
         if candidates is None:
-            candidates = self.vocabulary.near(folded, limit=CONTEXT_CANDIDATES)
-        for candidate in candidates:
+            tried = self.vocabulary.near(folded, limit=CONTEXT_CANDIDATES)
+        else:
+            tried = candidates()
+        for candidate in tried:
             count = pairs(candidate)
             if count > evidence:
                 best, evidence = candidate, count

@@ -34,6 +34,7 @@ class Vocabulary:
         self.parts = parts
         self._near: dict[tuple[str, int], list[str]] = Memo()
         self._restored: dict[str, str] = Memo()
+        self._marked: dict[str, collections.Counter] = Memo()
         self._frequencies: dict[tuple[str, str], int] = Memo()
         self._word_tables: dict[str, list[dict[str, int]]] = {}
 
@@ -117,10 +118,12 @@ class Vocabulary:
 
     def marked_forms(self, folded: str) -> collections.Counter:
         """The marked forms of a folded syllable in titles, with their numbers of articles."""
-        marked: collections.Counter = collections.Counter()
-        for part in self.parts:
-            marked.update(_title_forms(part)[1].get(folded, {}))
-        return marked
+        if folded not in self._marked:
+            marked: collections.Counter = collections.Counter()
+            for part in self.parts:
+                marked.update(_title_forms(part)[1].get(folded, {}))
+            self._marked[folded] = marked
+        return self._marked[folded]
 
 
 def _words(part: Part, field: str) -> dict[str, int]:
