@@ -22,12 +22,10 @@ from collections.abc import Callable
 
 import numpy as np
 from whoosh import query as q
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN
-from whoosh.util.numeric import byte_to_length
 
 from .schema import TEXT_FIELDS, WORD_FIELDS
 from .segments import Part, concatenate
-from .store import column_values
+from .store import column_values, field_lengths
 
 K1 = 1.2
 B = 0.75
@@ -41,9 +39,6 @@ CACHE_POSTINGS = 30_000_000
 CACHE_SCORED = 16_000_000
 # Phrases whose position checks are kept per generation (two flags a document each).
 CACHE_PHRASES = 64
-
-# Whoosh stores a field's length per document as one byte; this table decodes them.
-_LENGTH_OF_BYTE = np.array([byte_to_length(b) for b in range(256)], dtype=np.float32)
 
 
 # Terms held by fewer documents are a block or two: cheap to read on demand.
@@ -323,19 +318,8 @@ def _title_keys(leaf) -> list[str]:
 
 def _read_lengths(part: Part, field: str) -> np.ndarray:
     """The length of `field` in each document of a segment (0 where it is absent)."""
-    leaf, size = part.leaf, part.data.size
-    lengths = np.zeros(size, dtype=np.float32)
-    reader = getattr(leaf, "_perdoc", None)
-    column = reader._cached_reader(f"_{field}_len", LENGTHS_COLUMN) if reader else None
-    if column is not None and hasattr(column, "_count"):
-        # One byte a document, stored up to the last non-zero one (whoosh-reloaded 2.7.5):
-        # read it whole instead of one Python call a document.
-        raw = column._dbfile.get(column._basepos, column._count)
-        lengths[: len(raw)] = _LENGTH_OF_BYTE[np.frombuffer(raw, dtype=np.uint8)]
-    else:
-        for n in range(size):
-            lengths[n] = leaf.doc_field_length(n, field, 0) or 0
-    return lengths
+    per_document = getattr(part.leaf, "_perdoc", part.leaf)
+    return field_lengths(per_document, field, part.data.size).astype(np.float32)
 
 
 def _read_postings(leaf, field: str, text: str) -> tuple[np.ndarray, np.ndarray]:

@@ -256,10 +256,13 @@ class _Builder:
         marked = folded != word.typed
         # Read only when needed: most words typed with marks have neighbours that fit.
         spellings = functools.cache(lambda: self._spellings(word.typed, folded) if marked else [])
-        share = CONTEXT_SHARE["marked" if marked else "folded"]
-        fitting = self._fits_context(
-            folded, share * frequency, (lambda: [c for c, _ in spellings()]) if marked else None
+        candidates = (
+            (lambda: [c for c, _ in spellings()])
+            if marked
+            else functools.partial(self.vocabulary.near, folded, limit=CONTEXT_CANDIDATES)
         )
+        share = CONTEXT_SHARE["marked" if marked else "folded"]
+        fitting = self._fits_context(folded, share * frequency, candidates)
         if fitting is None and frequency == 0 and spellings():
             fitting = spellings()[0][0]
         if fitting:
@@ -301,11 +304,12 @@ class _Builder:
         return [(candidate, form) for (_, form), candidate in found]
 
     def _fits_context(
-        self, folded: str, at_least: float, candidates: Callable[[], list[str]] | None = None
+        self, folded: str, at_least: float, candidates: Callable[[], list[str]]
     ) -> str | None:
-        """The word one edit from `folded` (among `candidates()`, when given) that forms a
-        word with a neighbouring query word far more often than `folded` does (see
-        CONTEXT_EVIDENCE), and more than `at_least` times, if any."""
+        """The word among `candidates()` (words one edit from `folded`, read only when the
+        query has neighbours) that forms a word with a neighbouring query word far more
+        often than `folded` does (see CONTEXT_EVIDENCE), and more than `at_least` times, if
+        any."""
         patterns = self.neighbours.get(folded)
         if not patterns:
             return None
@@ -319,11 +323,7 @@ class _Builder:
 
         best = None
         evidence = max(CONTEXT_EVIDENCE * max(pairs(folded), 1) - 1, at_least)
-        if candidates is None:
-            tried = self.vocabulary.near(folded, limit=CONTEXT_CANDIDATES)
-        else:
-            tried = candidates()
-        for candidate in tried:
+        for candidate in candidates():
             count = pairs(candidate)
             if count > evidence:
                 best, evidence = candidate, count

@@ -12,9 +12,10 @@ cannot be read is `IndexDamaged` (rebuild it), a write the folder refuses (disk 
 read-only) is `IndexUnwritable`, after the uncommitted work and its files are dropped and
 the lock released, so that the index keeps its last commit and the space it had.
 
-Whoosh merges segments at commits. The CLI's ingest commits every thousand articles and may
-merge large segments; the write API commits a few articles at a time, while requests wait,
-so its commits merge small segments only (`merge_small_segments`).
+Whoosh merges segments at commits. The CLI's ingest commits in batches that grow with the run,
+so that its commits rarely merge (see `ingest.COMMIT_EVERY`); the write API commits a few
+articles at a time, while requests wait, so its commits merge small segments only
+(`merge_small_segments`).
 """
 
 import contextlib
@@ -28,10 +29,13 @@ import traceback
 import warnings
 from pathlib import Path
 
+import numpy as np
 from whoosh import index as whoosh_index
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN
 from whoosh.filedb.filestore import FileStorage
 from whoosh.index import LockError
 from whoosh.reading import SegmentReader
+from whoosh.util.numeric import byte_to_length
 
 from . import mapped_files
 from .errors import IndexBusy, IndexDamaged, IndexMissing, IndexUnwritable, SchemaMismatch
@@ -61,6 +65,8 @@ _OPEN_ATTEMPTS = 5
 # articles: 3.0 s), so once in a few hundred writes, a write waits for three seconds.
 MERGE_FACTOR = 4
 MERGE_MAX_DOCS = 1024
+# Whoosh stores a field's length per document as one byte; this table decodes them.
+_LENGTH_OF_BYTE = np.array([byte_to_length(b) for b in range(256)], dtype=np.int64)
 
 
 def index_path(path: str | os.PathLike | None = None) -> Path:
@@ -240,6 +246,23 @@ def column_values(reader, field: str, default=None, translate: bool = True) -> l
     return values
 
 
+def field_lengths(per_document, field: str, count: int) -> np.ndarray:
+    """The length of `field` in each of a segment's `count` documents (0 where it is
+    absent), from its per-document reader: the lengths column read whole where Whoosh
+    allows, not one Python call a document."""
+    cached_reader = getattr(per_document, "_cached_reader", None)
+    column = cached_reader(f"_{field}_len", LENGTHS_COLUMN) if cached_reader else None
+    if column is not None and hasattr(column, "_count"):
+        # One byte a document, stored up to the last non-zero one (whoosh-reloaded 2.7.5).
+        raw = np.frombuffer(column._dbfile.get(column._basepos, column._count), dtype=np.uint8)
+        lengths = np.zeros(count, dtype=np.int64)
+        lengths[: len(raw)] = _LENGTH_OF_BYTE[raw]
+        return lengths
+    return np.array(
+        [per_document.doc_field_length(n, field, 0) or 0 for n in range(count)], dtype=np.int64
+    )
+
+
 def merge_small_segments(writer, segments: list) -> list:
     """A Whoosh merge policy that leaves large segments alone (see MERGE_FACTOR).
 
@@ -284,9 +307,10 @@ class _FieldLengths:
     def doc_field_length(self, docnum: int, fieldname: str, default: int = 0) -> int:
         lengths = self._lengths.get(fieldname)
         if lengths is None:
-            read = self._reader.doc_field_length
             count = self._reader.doc_count_all()
-            lengths = self._lengths[fieldname] = [read(n, fieldname, 0) for n in range(count)]
+            lengths = self._lengths[fieldname] = field_lengths(
+                self._reader, fieldname, count
+            ).tolist()
         return lengths[docnum] or default
 
     def __getattr__(self, name):

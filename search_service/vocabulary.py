@@ -87,11 +87,11 @@ class Vocabulary:
                 for candidate in table.keys() & candidates:
                     count[candidate] += table[candidate]
             counts.append(count)
-        missing = set(_one_letter_more(word))
+        # Of the words one edit away, the longer ones are the typed word with a letter added.
         found = [
             (
                 max(c[candidate] for c in counts)
-                * (MISSING_LETTER_WEIGHT if candidate in missing else 1),
+                * (MISSING_LETTER_WEIGHT if len(candidate) > len(word) else 1),
                 candidate,
             )
             for candidate in set().union(*counts)
@@ -161,10 +161,6 @@ def _title_forms(part: Part) -> tuple[dict[str, int], dict[str, dict[str, int]]]
         return plain, marked
 
     return part.data.cached("title_forms", read)
-
-
-def _one_letter_more(word: str):
-    return (word[:i] + c + word[i:] for i in range(len(word) + 1) for c in _LETTERS)
 
 
 def _one_edit(word: str):
