@@ -45,11 +45,11 @@ SAMPLES = Path(__file__).with_name("samples")
 # articles: 57% -> 73% of the speed limit of bench/index_speed.py; writer peak 477 -> 349
 # MiB). But each commit is a segment, and Whoosh merges many small segments into one at a
 # commit, a pause of minutes in which the workers wait (copying a document costs more than
-# adding it): so batches grow with the run, to a quarter of what it has committed (or
+# adding it): so batches grow with the run, to a quarter of what it has written (or
 # COMMIT_SECONDS of work), and a whole-corpus ingest ends with under twenty segments that no
 # commit had to merge (vntc: the writer's commits 677 -> 314 s, 52% -> 66% of the limit; a
 # larger _MAX_PENDING_CHUNKS gained nothing, both cores being busy). A killed run loses at
-# most its last batch: COMMIT_EVERY articles, a quarter of what it did, or COMMIT_SECONDS.
+# most its last batch: COMMIT_EVERY articles, a quarter of what it wrote, or COMMIT_SECONDS.
 COMMIT_EVERY = 1_000
 COMMIT_GROWTH = 0.25
 # A file of garbage can hold millions of bad lines: the first ones are listed, the rest
@@ -327,12 +327,17 @@ class _Run:
             summary.added += not replaced
             self.batch.add(outcome.id)
         if self.batch and (
-            len(self.batch) >= max(self.commit_every, int(summary.committed * COMMIT_GROWTH))
+            len(self.batch) >= max(self.commit_every, int(self._written() * COMMIT_GROWTH))
             or time.monotonic() - self.last_commit > COMMIT_SECONDS
         ):
             self._commit()
         if self.progress:
             self.progress(summary)
+
+    def _written(self) -> int:
+        """The articles this run added or replaced and committed: the batches grow with
+        them, not with the unchanged ones a re-run skips."""
+        return self.summary.added + self.summary.replaced - len(self.batch)
 
     def finish(self) -> None:
         """Commit the last batch."""
