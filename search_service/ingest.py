@@ -31,6 +31,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from . import store, write_queue
+from .analysis import document_terms
 from .article import Article, title_key
 from .errors import BadRecord
 from .schema import build_schema
@@ -119,14 +120,16 @@ def prepare(article: Article, content_hash: str | None = None) -> Prepared:
     derived = () if article.topics else tuple(derive_topics(title, body))
     # Captions and the author are searched with the body; they are stored apart from it.
     searchable_body = "\n\n".join([body, *map(segment, article.captions), article.author or ""])
+    title_syllables, title_words = document_terms(title)
+    body_syllables, body_words = document_terms(searchable_body)
     fields = {
         "id": article.id,
-        "title": schema["title"].index(title),
+        "title": schema["title"].postings(title_syllables),
         "_stored_title": article.title,
-        "title_words": schema["title_words"].index(title),
-        "body": schema["body"].index(searchable_body),
+        "title_words": schema["title_words"].postings(title_words),
+        "body": schema["body"].postings(body_syllables),
         "_stored_body": article.body,
-        "body_words": schema["body_words"].index(searchable_body),
+        "body_words": schema["body_words"].postings(body_words),
         "author": schema["author"].index(article.author) if article.author else None,
         "_stored_author": article.author,
         "captions": list(article.captions) or None,

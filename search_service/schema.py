@@ -9,7 +9,8 @@ needs no stored fields. Change anything here and bump `SCHEMA_VERSION`: an index
 another version is refused with a message to rebuild it.
 """
 
-from whoosh import columns, fields
+from whoosh import columns, fields, formats
+from whoosh.system import pack_uint
 
 from .analysis import syllable_analyzer, word_analyzer
 
@@ -31,6 +32,21 @@ class PreparedText(fields.TEXT):
         if isinstance(value, list):
             return value
         return list(super().index(value, **kwargs))
+
+    def postings(self, terms: dict[str, list[int]]) -> list:
+        """The postings of terms and their positions (`analysis.document_terms`), as
+        `index()` of the text gives them."""
+        boost = self.format.field_boost
+        positional = isinstance(self.format, formats.Positions)
+        encode = self.format.encode if positional else _frequency
+        return [
+            (term.encode(), len(positions), len(positions) * boost, encode(positions))
+            for term, positions in terms.items()
+        ]
+
+
+def _frequency(positions: list[int]) -> bytes:
+    return pack_uint(len(positions))
 
 
 def build_schema() -> fields.Schema:

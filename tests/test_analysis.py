@@ -1,6 +1,17 @@
+import json
 import pickle
 
-from search_service.analysis import SyllableTokenizer, syllable_analyzer, word_analyzer
+import pytest
+
+from search_service.analysis import (
+    SyllableTokenizer,
+    document_terms,
+    syllable_analyzer,
+    word_analyzer,
+)
+from search_service.ingest import SAMPLES
+from search_service.normalize import normalize
+from search_service.schema import build_schema
 from search_service.segment import JOINER, segment
 
 
@@ -95,3 +106,28 @@ def test_analyzers_pickle_and_compare_equal():
         assert restored == analyzer
         assert [t.text for t in restored("Hội nghị")] == [t.text for t in analyzer("Hội nghị")]
     assert SyllableTokenizer(compounds=True) != SyllableTokenizer(compounds=False)
+
+
+def _sample_texts() -> list[str]:
+    with SAMPLES.joinpath("articles.jsonl").open(encoding="utf-8") as lines:
+        records = [json.loads(line) for line in lines]
+    return [normalize(r[field]) for r in records for field in ("title", "body")]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        *_sample_texts(),
+        "Chỉ thị số 10-CT/TW ngày 05/12/2011, 1.000 người; TP.HCM và Covid-19",
+        "Hội nghị giao ban\n\nHội nghị tổng kết Hội nghị",
+        "",
+        "   ",
+        "a-b/c&d 1.2.3 x.y 2021-10-06T08:00",
+    ],
+)
+def test_the_indexers_one_pass_gives_the_analyzers_postings(text):
+    schema = build_schema()
+    marked = segment(text)
+    syllables, words = document_terms(marked)
+    assert schema["body"].postings(syllables) == schema["body"].index(marked)
+    assert schema["title_words"].postings(words) == schema["title_words"].index(marked)
