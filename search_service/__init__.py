@@ -5,7 +5,7 @@ The data flows down the modules, and imports point the same way::
     sources/      files -> raw units -> records   (JSON Lines, site page text, HTML)
     article       record -> Article               (validated; `normalize` applied once)
     segment       text -> text with pyvi word marks
-    analysis      marked text -> Whoosh tokens     (syllables, codes, words; exact + folded)
+    analysis      marked text -> Whoosh tokens, or a document's terms in one pass (exact + folded)
     topics        marked text -> derived topics
     schema        the fields of the index
     store         the index on disk, its lock and its one writer; faults as the service's errors

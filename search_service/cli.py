@@ -30,13 +30,20 @@ def main(argv: list[str] | None = None) -> int:
     # disk, instead of the kernel killing the process with SIGXFSZ in the middle of a commit.
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
     try:
-        return args.command(args)
+        status = args.command(args)
+        sys.stdout.flush()  # a broken pipe shows here, not in Python's flush at exit
+        return status
     except SearchServiceError as error:
         print(f"error: {error.message}", file=sys.stderr)
         return error.exit_code
     except KeyboardInterrupt:
         print("interrupted: the index holds every article of the last commit", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # What reads the output stopped reading (`| head`): nothing to report, as with any
+        # other command; stdout goes nowhere so that Python's flush at exit stays quiet.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 128 + signal.SIGPIPE
     except OSError as error:
         where = f": {error.filename}" if error.filename else ""
         print(f"error: {error.strerror or error}{where}", file=sys.stderr)

@@ -1,4 +1,5 @@
 import json
+import os
 import subprocess
 import sys
 
@@ -56,6 +57,21 @@ def test_errors_are_one_line_without_traceback(tmp_path):
         f"error: no index at {tmp_path / 'missing'}: create it with "
         f"`search-service index PATH --index {tmp_path / 'missing'}`"
     ]
+
+
+def test_output_cut_short_by_its_reader_is_no_error(sample_index):
+    # `search-service search ... | head -1`: the reader is gone before the output is written.
+    command = subprocess.Popen(
+        [sys.executable, "-m", "search_service", "search", "hoi nghi"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env={**os.environ, "SEARCH_SERVICE_INDEX": str(sample_index)},
+    )
+    command.stdout.close()
+    with command.stderr:
+        stderr = command.stderr.read()
+    assert command.wait(timeout=120) == 141
+    assert stderr == b""
 
 
 def test_environment_variable_sets_the_default_index(tmp_path):
