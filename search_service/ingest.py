@@ -44,13 +44,12 @@ SAMPLES = Path(__file__).with_name("samples")
 # Small commits keep the workers busy: the writer commits while up to _MAX_PENDING_CHUNKS of
 # their results wait, where one big commit at the end would leave them idle (5,000 vntc
 # articles: 57% -> 73% of the speed limit of bench/index_speed.py; writer peak 477 -> 349
-# MiB). But each commit is a segment, and Whoosh merges many small segments into one at a
-# commit, a pause of minutes in which the workers wait (copying a document costs more than
-# adding it): so batches grow with the run, to a quarter of what it has written (or
-# COMMIT_SECONDS of work), and a whole-corpus ingest ends with under twenty segments that no
-# commit had to merge (vntc: the writer's commits 677 -> 314 s, 52% -> 66% of the limit; a
-# larger _MAX_PENDING_CHUNKS gained nothing, both cores being busy). A killed run loses at
-# most its last batch: COMMIT_EVERY articles, a quarter of what it wrote, or COMMIT_SECONDS.
+# MiB). But each commit is a segment, and every segment is looked up for every term of a
+# search: so batches grow with the run, to a quarter of what it has written, and a
+# whole-corpus ingest ends with about twenty segments. A batch also ends after
+# COMMIT_SECONDS of work, and when the writer's memory is nearly full (`store.Writer.full`),
+# before Whoosh would spill its postings to disk (vntc: the writer's CPU 395 -> 231 s). A
+# killed run loses at most its last batch.
 COMMIT_EVERY = 1_000
 COMMIT_GROWTH = 0.25
 # A file of garbage can hold millions of bad lines: the first ones are listed, the rest
@@ -332,6 +331,7 @@ class _Run:
         if self.batch and (
             len(self.batch) >= max(self.commit_every, int(self._written() * COMMIT_GROWTH))
             or time.monotonic() - self.last_commit > COMMIT_SECONDS
+            or self.writer.full()
         ):
             self._commit()
         if self.progress:

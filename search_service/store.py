@@ -12,10 +12,11 @@ cannot be read is `IndexDamaged` (rebuild it), a write the folder refuses (disk 
 read-only) is `IndexUnwritable`, after the uncommitted work and its files are dropped and
 the lock released, so that the index keeps its last commit and the space it had.
 
-Whoosh merges segments at commits. The CLI's ingest commits in batches that grow with the run,
-so that its commits rarely merge (see `ingest.COMMIT_EVERY`); the write API commits a few
-articles at a time, while requests wait, so its commits merge small segments only
-(`merge_small_segments`).
+Whoosh merges segments at commits; every writer here merges small segments only
+(`merge_small_segments`), never the corpus, so that no commit turns into a merge of minutes:
+the write API commits a few articles at a time while requests wait, and the CLI's ingest
+commits in batches of thousands (see `ingest.COMMIT_EVERY`). A bulk import leaves a segment
+a batch, which `optimize` merges into one.
 """
 
 import contextlib
@@ -36,8 +37,10 @@ from whoosh.filedb.filestore import FileStorage
 from whoosh.index import LockError
 from whoosh.reading import SegmentReader
 from whoosh.util.numeric import byte_to_length
+from whoosh.writing import OPTIMIZE
 
 from . import mapped_files
+from .codec import Codec
 from .errors import IndexBusy, IndexDamaged, IndexMissing, IndexUnwritable, SchemaMismatch
 from .schema import SCHEMA_VERSION, build_schema
 
@@ -52,17 +55,22 @@ INDEX_NAME = whoosh_index._DEF_INDEX_NAME
 LOCK_FILE = f"{INDEX_NAME}_WRITELOCK"
 TOC_FILE = re.compile(rf"^_{INDEX_NAME}_(\d+)\.toc$")
 _UNFINISHED_TOC_FILE = re.compile(rf"^_{INDEX_NAME}_\d+\.toc\..")
-# Whoosh's in-memory posting pool per writer; larger means fewer temporary runs to merge.
-WRITER_MEMORY_MB = 256
+# Whoosh's in-memory posting pool per writer (its own estimate of the postings' size). The
+# ingest commits when it is FULL_SHARE full (`Writer.full`), before Whoosh would spill it to
+# temporary files, pickled and merged back one posting at a time: on the whole vntc corpus
+# the writer's CPU was 395 s with spills, 231 s without.
+WRITER_MEMORY_MB = 512
+FULL_SHARE = 0.9
 # How long a writer waits for another to finish before giving up, in seconds.
 LOCK_TIMEOUT = 30.0
 # Attempts to open an index whose files a commit replaces meanwhile.
 _OPEN_ATTEMPTS = 5
-# The write API's merges: MERGE_FACTOR segments of one size class (sizes within a factor of
+# The merges at commits: MERGE_FACTOR segments of one size class (sizes within a factor of
 # 4) become one, of MERGE_MAX_DOCS articles at most. Each article is merged at most four
 # times (1-3, 4-15, 16-63, 64-255 articles), and segments stay few: one per few hundred
-# writes beyond the small ones. Whoosh merges 300 articles a second here (4 x 255 sample
-# articles: 3.0 s), so once in a few hundred writes, a write waits for three seconds.
+# writes of the write API beyond the small ones, one per batch of a bulk ingest. Whoosh
+# merges 300 articles a second here (4 x 255 sample articles: 3.0 s), so once in a few
+# hundred writes, a write waits for three seconds.
 MERGE_FACTOR = 4
 MERGE_MAX_DOCS = 1024
 # Whoosh stores a field's length per document as one byte; this table decodes them.
@@ -325,8 +333,8 @@ class Writer:
     whatever state a failed write leaves that writer in.
     """
 
-    def __init__(self, path: Path, timeout: float, mergetype=None):
-        self.path, self.timeout, self.mergetype = path, timeout, mergetype
+    def __init__(self, path: Path, timeout: float):
+        self.path, self.timeout = path, timeout
         self._index = open_index(path)
         self._lock = None
         self._writer = self._acquire()
@@ -342,7 +350,7 @@ class Writer:
             # Holding the lock, clear what a killed or failed writer left behind: on a full
             # disk its segment files hold the space this writer needs.
             self._clear_leftovers()
-            writer = self._index.writer(limitmb=WRITER_MEMORY_MB, _lk=False)
+            writer = self._index.writer(limitmb=WRITER_MEMORY_MB, _lk=False, codec=Codec())
             _lengths_in_memory(writer)
         except BaseException as error:
             lock.release()
@@ -417,6 +425,14 @@ class Writer:
             live = list(reader.all_doc_ids())
             return {ids[n]: hashes[n] for n in live}, {sources[n] for n in live}
 
+    def full(self) -> bool:
+        """Whether the postings written since the last commit nearly fill the writer's memory
+        (WRITER_MEMORY_MB): the next articles would make Whoosh spill them to disk, to be
+        merged back one posting at a time at the commit, which then costs twice as much.
+        Commit instead."""
+        pool = self._writer.pool
+        return pool.currentsize >= FULL_SHARE * pool.limit
+
     def segment_count(self) -> int:
         """How many segments the index has (as this writer found it)."""
         return len(self._writer.segments)
@@ -426,7 +442,7 @@ class Writer:
         With `optimize`, merge every segment into one as well."""
         if self._changed or optimize:
             with self._writing():
-                self._writer.commit(mergetype=self.mergetype, optimize=optimize)
+                self._writer.commit(mergetype=OPTIMIZE if optimize else merge_small_segments)
             self._lock.release()
             self._lock = None
         else:
@@ -491,13 +507,13 @@ def optimize(path: Path, timeout: float = LOCK_TIMEOUT) -> int:
 
 
 @contextlib.contextmanager
-def writer(path: Path, timeout: float = LOCK_TIMEOUT, mergetype=None):
+def writer(path: Path, timeout: float = LOCK_TIMEOUT):
     """Hold the index's writer: waits up to `timeout` seconds for the lock, then fails
     (IndexBusy; at once with a timeout of 0).
 
     Commits when the block ends normally, cancels (leaving the index untouched) otherwise.
     """
-    w = Writer(path, timeout, mergetype)
+    w = Writer(path, timeout)
     try:
         yield w
     except BaseException:

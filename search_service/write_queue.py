@@ -296,7 +296,7 @@ def drain(queue: WriteQueue, request: str | None = None) -> int:
     applied = 0
     while queue.pending():
         try:
-            with store.writer(queue.index, 0, store.merge_small_segments) as writer:
+            with store.writer(queue.index, 0) as writer:
                 rows, results = _apply_batch(queue, writer)
         except IndexBusy:
             break

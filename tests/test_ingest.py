@@ -7,7 +7,7 @@ import pytest
 from search_service import ingest, store
 from search_service.errors import IndexBusy, IndexDamaged, SchemaMismatch
 
-from .records import article, write_jsonl
+from .records import SAMPLES, article, write_jsonl
 
 
 def stored(path, article_id):
@@ -192,3 +192,29 @@ def test_each_commit_holds_the_first_records_read_and_says_how_many(tmp_path, py
     assert [committed for committed, _ in seen] == [1, 3, 6, 7]
     for committed, held in seen:
         assert held == {"a2", "a4"} | {i for i in good[:committed] if i}
+
+
+def test_a_batch_ends_when_the_writers_memory_is_full(tmp_path, monkeypatch, pyvi_loaded):
+    # Whoosh would spill the postings of a larger batch to disk and merge them back one at a
+    # time; the ingest commits instead, so that the writer's memory bounds a batch.
+    monkeypatch.setattr(store, "WRITER_MEMORY_MB", 1)
+    index = tmp_path / "index"
+    commits = []
+    monkeypatch.setattr(store.Writer, "commit", _recorded(store.Writer.commit, commits))
+
+    summary = ingest.ingest([SAMPLES], index, workers=1, commit_every=10_000)
+
+    assert summary.skipped == 0
+    assert len(commits) > 2
+    assert all(runs == 0 for runs in commits)
+    assert count(index) == summary.added
+
+
+def _recorded(commit, commits: list):
+    """`Writer.commit`, noting how many runs Whoosh had spilled to disk before each."""
+
+    def recorded(writer, *args, **kwargs):
+        commits.append(len(writer._writer.pool.runs))
+        return commit(writer, *args, **kwargs)
+
+    return recorded

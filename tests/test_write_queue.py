@@ -83,7 +83,7 @@ def test_results_of_a_drainer_killed_before_marking_them_are_kept(index, queue):
     request = queue.append([upsert(1), Operation.delete("kg-2022-giao-ban-q1")], time.time(), 1)
     # What a drainer killed right after its commit leaves: the index committed, the
     # operations still `committing`, with their results.
-    with store.writer(index, 0, store.merge_small_segments) as writer:
+    with store.writer(index, 0) as writer:
         write_queue._apply_batch(queue, writer)
     assert queue.results(request) is None
     assert write_queue.drain(queue) == 2
