@@ -22,6 +22,7 @@ format (see `schema.SCHEMA_VERSION`).
 """
 
 import re
+from collections.abc import Iterable, Iterator
 
 from whoosh.analysis import Filter, LowercaseFilter, Token, Tokenizer
 
@@ -81,7 +82,7 @@ class SyllableTokenizer(Tokenizer):
 Piece = tuple[str, int, int, int, bool]
 
 
-def _pieces(value: str):
+def _pieces(value: str) -> Iterator[Piece]:
     """Every run of letters and digits of `value`, as a Piece."""
     previous_end = -2
     for position, match in enumerate(_PIECE.finditer(value)):
@@ -91,7 +92,7 @@ def _pieces(value: str):
         previous_end = end
 
 
-def _with_codes(value: str, pieces):
+def _with_codes(value: str, pieces: Iterable[Piece]) -> Iterator[Piece]:
     """`pieces`, and after the parts of a code or a number, the whole as typed
     (`10-CT/TW`, `06/10/2021`, `1.000`) at the position of its first part."""
     previous_end, previous_text = -2, ""
@@ -114,11 +115,11 @@ def _with_codes(value: str, pieces):
         yield value[first[1] : previous_end], first[0], first[1], previous_end, False
 
 
-def _words(pieces):
+def _words(pieces: Iterable[Piece]) -> Iterator[tuple[str, int, int, int]]:
     """pyvi's multi-syllable words among `pieces` (no codes), their syllables joined by `_`,
     as (text, position, start, end)."""
     parts: list[str] = []
-    first = last_end = 0
+    first, last_end = (0, 0), 0
     for text, position, start, end, in_word in pieces:
         if not in_word:
             if len(parts) > 1:
