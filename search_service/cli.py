@@ -31,7 +31,8 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
     try:
         status = args.command(args)
-        sys.stdout.flush()  # a broken pipe shows here, not in Python's flush at exit
+        if sys.stdout:  # None when started with stdout closed
+            sys.stdout.flush()  # a broken pipe shows here, not in Python's flush at exit
         return status
     except SearchServiceError as error:
         print(f"error: {error.message}", file=sys.stderr)
@@ -42,7 +43,9 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:
         # What reads the output stopped reading (`| head`): nothing to report, as with any
         # other command; stdout goes nowhere so that Python's flush at exit stays quiet.
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        nowhere = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(nowhere, sys.stdout.fileno())
+        os.close(nowhere)
         return 128 + signal.SIGPIPE
     except OSError as error:
         where = f": {error.filename}" if error.filename else ""

@@ -4,19 +4,20 @@
 
 The main process reads the files into units of raw bytes (cheap) and is the index's only
 writer. Worker processes (one a core) do everything expensive: JSON decoding and page
-parsing, validation and normalization, pyvi segmentation, topic derivation and the Whoosh
-analysis itself, and hand back finished postings. An article whose content hash matches the
-one already indexed under its id is reported unchanged and costs no segmentation; a unit
-whose raw bytes are those of an indexed article is not even sent to a worker.
+parsing, validation and normalization, pyvi segmentation, topic derivation and the analysis
+itself (`analysis.document_terms`), and hand back finished postings. An article whose
+content hash matches the one already indexed under its id is reported unchanged and costs no
+segmentation; a unit whose raw bytes are those of an indexed article is not even sent to a
+worker.
 
-The writer commits in batches (`COMMIT_EVERY` articles at first, growing with the run, and
-at least every `COMMIT_SECONDS`), so that a run killed at any moment loses at most the batch
-in progress; re-running the same ingest skips what is already in and completes the rest.
-Outcomes reach the writer in the order their records were read (a record settled without a
-worker, unchanged or unreadable, waits for the chunks before it), so each commit holds the
-first N records read, and `Summary.committed` says N: what a caller may take as
-acknowledged. While it holds the writer, it also applies what the write API queued
-(`write_queue`): first, at each commit, and after its last one.
+The writer commits in batches (`COMMIT_EVERY` articles at first, growing with the run, at
+least every `COMMIT_SECONDS` and before its postings outgrow its memory), so that a run
+killed at any moment loses at most the batch in progress; re-running the same ingest skips
+what is already in and completes the rest. Outcomes reach the writer in the order their
+records were read (a record settled without a worker, unchanged or unreadable, waits for the
+chunks before it), so each commit holds the first N records read, and `Summary.committed`
+says N: what a caller may take as acknowledged. While it holds the writer, it also applies
+what the write API queued (`write_queue`): first, at each commit, and after its last one.
 """
 
 import collections
@@ -48,8 +49,8 @@ SAMPLES = Path(__file__).with_name("samples")
 # search: so batches grow with the run, to a quarter of what it has written, and a
 # whole-corpus ingest ends with about twenty segments. A batch also ends after
 # COMMIT_SECONDS of work, and when the writer's memory is nearly full (`store.Writer.full`),
-# before Whoosh would spill its postings to disk (vntc: the writer's CPU 395 -> 231 s). A
-# killed run loses at most its last batch.
+# before Whoosh would spill its postings to disk (see `store.WRITER_MEMORY_MB`). A killed
+# run loses at most its last batch.
 COMMIT_EVERY = 1_000
 COMMIT_GROWTH = 0.25
 # A file of garbage can hold millions of bad lines: the first ones are listed, the rest

@@ -12,11 +12,12 @@ cannot be read is `IndexDamaged` (rebuild it), a write the folder refuses (disk 
 read-only) is `IndexUnwritable`, after the uncommitted work and its files are dropped and
 the lock released, so that the index keeps its last commit and the space it had.
 
-Whoosh merges segments at commits; every writer here merges small segments only
-(`merge_small_segments`), never the corpus, so that no commit turns into a merge of minutes:
-the write API commits a few articles at a time while requests wait, and the CLI's ingest
-commits in batches of thousands (see `ingest.COMMIT_EVERY`). A bulk import leaves a segment
-a batch, which `optimize` merges into one.
+Whoosh merges segments at commits; every writer here merges small segments, and the smallest
+ones once there are MAX_SEGMENTS, never the corpus at once (`merge_segments`), so that no
+commit turns into a merge of minutes: the write API commits a few articles at a time while
+requests wait, and the CLI's ingest commits in batches of thousands (see
+`ingest.COMMIT_EVERY`). A bulk import leaves a segment a batch, which `optimize` merges into
+one.
 """
 
 import contextlib
@@ -57,8 +58,9 @@ TOC_FILE = re.compile(rf"^_{INDEX_NAME}_(\d+)\.toc$")
 _UNFINISHED_TOC_FILE = re.compile(rf"^_{INDEX_NAME}_\d+\.toc\..")
 # Whoosh's in-memory posting pool per writer (its own estimate of the postings' size). The
 # ingest commits when it is FULL_SHARE full (`Writer.full`), before Whoosh would spill it to
-# temporary files, pickled and merged back one posting at a time: on the whole vntc corpus
-# the writer's CPU was 395 s with spills, 231 s without.
+# temporary files, pickled and merged back one posting at a time (whole vntc: the writer's
+# CPU was 395 s with spills at 256 MB, 231 s with a 2,048 MB pool that never spilled; with
+# this rule at 512 MB, bench/index_speed.py went from 68% to 95% of its limit).
 WRITER_MEMORY_MB = 512
 FULL_SHARE = 0.9
 # How long a writer waits for another to finish before giving up, in seconds.
@@ -73,6 +75,9 @@ _OPEN_ATTEMPTS = 5
 # hundred writes, a write waits for three seconds.
 MERGE_FACTOR = 4
 MERGE_MAX_DOCS = 1024
+# At most this many segments (a search looks every term up in each): beyond it, a commit
+# merges the smallest. A whole-corpus ingest of vntc leaves 21, unmerged.
+MAX_SEGMENTS = 24
 # Whoosh stores a field's length per document as one byte; this table decodes them.
 _LENGTH_OF_BYTE = np.array([byte_to_length(b) for b in range(256)], dtype=np.int64)
 
@@ -271,27 +276,32 @@ def field_lengths(per_document, field: str, count: int) -> np.ndarray:
     )
 
 
-def merge_small_segments(writer, segments: list) -> list:
-    """A Whoosh merge policy that leaves large segments alone (see MERGE_FACTOR).
+def merge_segments(writer, segments: list) -> list:
+    """Every writer's Whoosh merge policy: merges small segments, and bounds how many there
+    are, without ever merging the corpus at once.
 
-    Merges the segments of the smallest size class that has MERGE_FACTOR of them into the
-    segment being written, and returns the segments it keeps.
+    Merges into the segment being written the segments of the smallest size class (see
+    MERGE_FACTOR) that has MERGE_FACTOR of them; else, when the index has MAX_SEGMENTS, its
+    MERGE_FACTOR smallest segments (ingests of a few hundred articles a day each leave one).
+    Returns the segments it keeps.
     """
+    by_size = sorted(segments, key=lambda s: s.doc_count_all())
     classes: dict[int, list] = {}
-    for segment in sorted(segments, key=lambda s: s.doc_count_all()):
+    for segment in by_size:
         size = segment.doc_count_all()
         if size * MERGE_FACTOR <= MERGE_MAX_DOCS:
             # Size classes by powers of 4: 1-3, 4-15, 16-63, 64-255 articles.
             classes.setdefault((max(size, 1).bit_length() - 1) // 2, []).append(segment)
-    for members in classes.values():
-        if len(members) >= MERGE_FACTOR:
-            merged = members[:MERGE_FACTOR]
-            for segment in merged:
-                reader = SegmentReader(writer.storage, writer.schema, segment)
-                writer.add_reader(reader)
-                reader.close()
-            return [s for s in segments if s not in merged]
-    return segments
+    merged = next((m[:MERGE_FACTOR] for m in classes.values() if len(m) >= MERGE_FACTOR), None)
+    if merged is None and len(segments) + 1 > MAX_SEGMENTS:
+        merged = by_size[:MERGE_FACTOR]
+    if not merged:
+        return segments
+    for segment in merged:
+        reader = SegmentReader(writer.storage, writer.schema, segment)
+        writer.add_reader(reader)
+        reader.close()
+    return [s for s in segments if s not in merged]
 
 
 def _lengths_in_memory(writer) -> None:
@@ -431,7 +441,7 @@ class Writer:
         merged back one posting at a time at the commit, which then costs twice as much.
         Commit instead."""
         pool = self._writer.pool
-        return pool.currentsize >= FULL_SHARE * pool.limit
+        return bool(pool.runs) or pool.currentsize >= FULL_SHARE * pool.limit
 
     def segment_count(self) -> int:
         """How many segments the index has (as this writer found it)."""
@@ -442,7 +452,7 @@ class Writer:
         With `optimize`, merge every segment into one as well."""
         if self._changed or optimize:
             with self._writing():
-                self._writer.commit(mergetype=OPTIMIZE if optimize else merge_small_segments)
+                self._writer.commit(mergetype=OPTIMIZE if optimize else merge_segments)
             self._lock.release()
             self._lock = None
         else:

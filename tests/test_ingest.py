@@ -218,3 +218,21 @@ def _recorded(commit, commits: list):
         return commit(writer, *args, **kwargs)
 
     return recorded
+
+
+def test_runs_that_each_leave_a_segment_keep_the_index_at_most_max_segments(
+    tmp_path, monkeypatch, pyvi_loaded
+):
+    # Daily imports of a few hundred articles each leave a segment that is not small: once
+    # there are MAX_SEGMENTS, a commit merges the smallest (here: segments of 2 articles,
+    # none small, at most 3).
+    monkeypatch.setattr(store, "MERGE_MAX_DOCS", 4)
+    monkeypatch.setattr(store, "MAX_SEGMENTS", 3)
+    index = tmp_path / "index"
+    counts = []
+    for day in range(5):
+        records = [article(2 * day), article(2 * day + 1)]
+        ingest.ingest([write_jsonl(tmp_path / f"{day}.jsonl", records)], index, workers=1)
+        counts.append(len(store.open_index(index)._segments()))
+        assert count(index) == 2 * day + 2
+    assert counts == [1, 2, 3, 1, 2]
