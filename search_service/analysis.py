@@ -4,6 +4,7 @@ The pipeline, in Whoosh's tokenizer/filter contract::
 
     SyllableTokenizer(compounds=True)  ->  LowercaseFilter  ->  FoldFilter    (syllables)
     SyllableTokenizer(segment=True)  ->  WordFilter  ->  FoldFilter(keep_exact=False)  (words)
+    SyllableTokenizer(compounds=False)  ->  LowercaseFilter  ->  PairFilter        (pairs)
 
 * `SyllableTokenizer` yields every run of letters and digits with its true offsets. Nothing
   is dropped: Vietnamese has meaningful one-letter syllables (`y`, `ô`) and its function
@@ -13,6 +14,11 @@ The pipeline, in Whoosh's tokenizer/filter contract::
 * `WordFilter` keeps only pyvi's multi-syllable words (`hội_nghị`); the text is segmented
   on the fly unless it arrives already marked by `segment.segment` (the indexer segments
   in worker processes and hands the marked text over).
+* `PairFilter` joins each syllable to the next (`hội nghị`), marks kept, behind its
+  folded form (`hoi nghi|hội nghị`): a pair is found exactly, and the readings of a pair
+  typed without marks are the terms under its folded prefix, with their frequencies. Pairs
+  say which reading of a query typed without marks the articles use, and rank articles
+  where the query's syllables stand together.
 * `FoldFilter` adds the folded form (`dong`, `10-ct/tw`) at the same position when it
   differs, so text typed without marks finds every reading and text typed with them can
   still tell the exact form apart. Words are kept folded only (`hoi_nghi`).
@@ -34,6 +40,24 @@ _PIECE = re.compile(r"[^\W_]+")
 _CODE_GLUE = frozenset("-/&")
 _NUMBER_GLUE = frozenset(".,")
 WORD_SEPARATOR = "_"
+PAIR_SEPARATOR = "|"
+
+
+def pair_term(first: str, second: str) -> str:
+    """The term of two adjacent lowercase syllables in a pair field: folded, then exact."""
+    exact = f"{first} {second}"
+    return f"{fold(exact)}{PAIR_SEPARATOR}{exact}"
+
+
+def pair_prefix(first: str, second: str) -> str:
+    """The prefix every reading of two syllables shares in a pair field (`hoi nghi|`)."""
+    return f"{fold(first)} {fold(second)}{PAIR_SEPARATOR}"
+
+
+def pair_reading(term: str) -> tuple[str, str]:
+    """The two exact syllables of a pair term."""
+    first, _, second = term.partition(PAIR_SEPARATOR)[2].partition(" ")
+    return first, second
 
 
 class SyllableTokenizer(Tokenizer):
@@ -174,6 +198,21 @@ class WordFilter(Filter):
             yield _set(token, text, position, start, end, False, False)
 
 
+class PairFilter(Filter):
+    """Each syllable joined to the next (`pair_term`), at the position of the first."""
+
+    def __call__(self, tokens):
+        previous = None
+        for token in tokens:
+            text, position = token.text, token.pos if token.positions else 0
+            if previous is not None:
+                token.text = pair_term(previous[0], text)
+                if token.positions:
+                    token.pos = previous[1]
+                yield token
+            previous = (text, position)
+
+
 class FoldFilter(Filter):
     """After each token, adds its folded form at the same position when it differs.
 
@@ -197,28 +236,43 @@ class FoldFilter(Filter):
             yield token
 
 
-def document_terms(marked: str) -> tuple[dict[str, list[int]], dict[str, list[int]]]:
+Terms = dict[str, list[int]]
+
+
+def document_terms(marked: str) -> tuple[Terms, Terms, Terms]:
     """The terms of a text marked by `segment.segment`, with their positions, as the
-    syllable analyzer and the word analyzer give them: in one pass and without Whoosh's
-    tokens, for the indexer (a third of its analysis time). `tests/test_analysis.py` holds
-    the two ways equal."""
-    syllables: dict[str, list[int]] = {}
-    words: dict[str, list[int]] = {}
+    syllable, word and pair analyzers give them: in one pass and without Whoosh's tokens,
+    for the indexer (a third of its analysis time). `tests/test_analysis.py` holds the
+    ways equal."""
+    syllables: Terms = {}
+    words: Terms = {}
+    pairs: Terms = {}
     pieces = list(_pieces(marked))
+    previous = None
     for text, position, *_ in _with_codes(marked, pieces):
         lower = text.lower()
         syllables.setdefault(lower, []).append(position)
         folded = fold(lower)
         if folded != lower:
             syllables.setdefault(folded, []).append(position)
+    for text, position, *_ in pieces:
+        lower = text.lower()
+        if previous is not None:
+            pairs.setdefault(pair_term(previous, lower), []).append(position - 1)
+        previous = lower
     for text, position, *_ in _words(pieces):
         words.setdefault(fold(text), []).append(position)
-    return syllables, words
+    return syllables, words, pairs
 
 
 def syllable_analyzer():
     """Syllables and codes, exact and folded: the text fields' analyzer."""
     return SyllableTokenizer(compounds=True) | LowercaseFilter() | FoldFilter()
+
+
+def pair_analyzer():
+    """Adjacent syllables, exact behind folded: the pair fields' analyzer."""
+    return SyllableTokenizer(compounds=False) | LowercaseFilter() | PairFilter()
 
 
 def word_analyzer():

@@ -65,7 +65,7 @@ class Generation:
 
     @functools.cached_property
     def vocabulary(self) -> Vocabulary:
-        return Vocabulary(self.searcher.reader(), self.parts)
+        return Vocabulary(self.searcher.reader(), self.parts, self.engine)
 
     @functools.cached_property
     def engine(self) -> Engine:

@@ -45,6 +45,37 @@ CACHE_PHRASES = 64
 WARM_MIN_DOCUMENTS = 256
 
 
+class Plain(q.Term):
+    """A syllable without marks where it stands so: `giao`, not the folded copy of `giáo`
+    that shares its term. Its postings less those of its marked forms (`shadows`): the
+    analyzer puts a marked syllable's folded copy at the same position, so each
+    occurrence of a shadow adds one to the plain term's frequency."""
+
+    def __init__(self, fieldname: str, text: str, shadows: tuple[str, ...], boost: float = 1.0):
+        super().__init__(fieldname, text, boost=boost)
+        self.shadows = tuple(shadows)
+
+    def __eq__(self, other):
+        return super().__eq__(other) and self.shadows == getattr(other, "shadows", None)
+
+    def __hash__(self):
+        return hash((super().__hash__(), self.shadows))
+
+
+class ExactPhrase(q.Phrase):
+    """A phrase whose plain words stand so (see `Plain`): `shadows` per word."""
+
+    def __init__(self, fieldname: str, words: list[str], shadows, boost: float = 1.0):
+        super().__init__(fieldname, words, boost=boost)
+        self.shadows = tuple(tuple(s) for s in shadows)
+
+    def __eq__(self, other):
+        return super().__eq__(other) and self.shadows == getattr(other, "shadows", None)
+
+    def __hash__(self):
+        return hash((super().__hash__(), self.shadows))
+
+
 class ArrayCache:
     """Arrays computed by key, least recently used dropped past a budget counted in the
     length of each entry's first array."""
@@ -175,7 +206,7 @@ class Engine:
                 mask = mask & parts[-1][0]
             return mask, sum(s for _, s in parts) * mask
         if isinstance(query, q.Or):
-            if query.minmatch <= 1 and all(type(c) is q.Term for c in query.subqueries):
+            if query.minmatch <= 1 and all(type(c) in (q.Term, Plain) for c in query.subqueries):
                 return self._terms(query.subqueries) if query.subqueries else self._nothing()
             parts = [self.evaluate(child, within) for child in query.subqueries]
             if not parts:
@@ -206,7 +237,7 @@ class Engine:
         return np.zeros(self.size, dtype=bool), np.zeros(self.size, dtype=np.float32)
 
     def _term(self, term: q.Term) -> tuple[np.ndarray, np.ndarray]:
-        docs, scores = self.scored(term.fieldname, term.text)
+        docs, scores = self.scored_term(term)
         mask, score = self._nothing()
         mask[docs] = True
         score[docs] = term.boost * scores
@@ -214,7 +245,7 @@ class Engine:
 
     def _terms(self, terms: list[q.Term]) -> tuple[np.ndarray, np.ndarray]:
         # Any of several terms: their postings joined, and summed per document in one pass.
-        scored = [self.scored(t.fieldname, t.text) for t in terms]
+        scored = [self.scored_term(t) for t in terms]
         docs = np.concatenate([d for d, _ in scored])
         weights = np.concatenate([t.boost * s for t, (_, s) in zip(terms, scored, strict=True)])
         mask = np.zeros(self.size, dtype=bool)
@@ -224,10 +255,36 @@ class Engine:
 
     def scored(self, field: str, text: str) -> tuple[np.ndarray, np.ndarray]:
         """(live document numbers, BM25 score at boost 1) of a term, cached per generation."""
-        return self._scored.get((field, text), lambda: self._score(field, text))
+        return self._scored.get(
+            (field, text), lambda: self._score(field, *self.postings(field, text))
+        )
 
-    def _score(self, field: str, text: str) -> tuple[np.ndarray, np.ndarray]:
+    def scored_term(self, term: q.Term) -> tuple[np.ndarray, np.ndarray]:
+        """`scored` of a Term or a Plain term."""
+        shadows = getattr(term, "shadows", ())
+        if not shadows:
+            return self.scored(term.fieldname, term.text)
+        key = (term.fieldname, term.text, shadows)
+        return self._scored.get(
+            key,
+            lambda: self._score(term.fieldname, *self._plain(term.fieldname, term.text, shadows)),
+        )
+
+    def _plain(
+        self, field: str, text: str, shadows: tuple[str, ...]
+    ) -> tuple[np.ndarray, np.ndarray]:
         docs, freqs = self.postings(field, text)
+        frequency = np.zeros(self.size, dtype=np.float32)
+        frequency[docs] = freqs
+        for shadow in shadows:
+            shadow_docs, shadow_freqs = self.postings(field, shadow)
+            frequency[shadow_docs] -= shadow_freqs
+        kept = np.flatnonzero(frequency > 0).astype(np.int32)
+        return kept, frequency[kept]
+
+    def _score(
+        self, field: str, docs: np.ndarray, freqs: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
         if not len(docs):
             return docs, freqs
         lengths, average = self._field_lengths(field)
@@ -242,39 +299,54 @@ class Engine:
         # those the caller keeps and not checked before in this generation (the phrases of
         # abbreviations, `thành phố` for `TP`, recur in many queries); scored as the sum of
         # the words.
-        words = [q.Term(phrase.fieldname, w, boost=phrase.boost) for w in phrase.words]
+        shadows = getattr(phrase, "shadows", None) or [()] * len(phrase.words)
+        words = [
+            Plain(phrase.fieldname, w, s, boost=phrase.boost)
+            for w, s in zip(phrase.words, shadows, strict=True)
+        ]
         parts = [self._term(word) for word in words]
         candidates = np.logical_and.reduce([m for m, _ in parts])
         if within is not None:
             candidates &= within
         checked, holds = self._phrases.get(
-            (phrase.fieldname, tuple(phrase.words)),
+            (phrase.fieldname, tuple(phrase.words), tuple(shadows)),
             lambda: (np.zeros(self.size, dtype=bool), np.zeros(self.size, dtype=bool)),
         )
         unchecked = np.flatnonzero(candidates & ~checked)
-        holds[self._adjacent(phrase.fieldname, phrase.words, unchecked)] = True
+        holds[self._adjacent(phrase.fieldname, phrase.words, unchecked, shadows)] = True
         checked[unchecked] = True
         mask = candidates & holds
         return mask, sum(s for _, s in parts) * mask
 
-    def _adjacent(self, field: str, words: list[str], candidates: np.ndarray) -> list[int]:
-        """The candidates where `words` stand one after another in `field`."""
+    def _adjacent(self, field: str, words: list[str], candidates: np.ndarray, shadows) -> list[int]:
+        """The candidates where `words` stand one after another in `field` (a plain word
+        where none of its `shadows` stands)."""
         found = []
         for part in self.parts:
             start, stop = np.searchsorted(candidates, [part.offset, part.offset + part.data.size])
             if start == stop:
                 continue
             matchers = [part.leaf.postings(field, word) for word in words]
+            hidden = [
+                [
+                    part.leaf.postings(field, s)
+                    for s in others
+                    if part.data.frequency(part.leaf, field, s)
+                ]
+                for others in shadows
+            ]
             for doc in candidates[start:stop].tolist():
                 local = doc - part.offset
                 starts: set[int] | None = None
                 for shift, matcher in enumerate(matchers):
-                    if matcher.is_active() and matcher.id() < local:
-                        matcher.skip_to(local)
-                    if not matcher.is_active() or matcher.id() != local:
+                    if not _at(matcher, local):
                         starts = set()
                         break
-                    here = {p - shift for p in matcher.value_as("positions")}
+                    here = set(matcher.value_as("positions"))
+                    for shadow in hidden[shift]:
+                        if _at(shadow, local):
+                            here -= set(shadow.value_as("positions"))
+                    here = {p - shift for p in here}
                     starts = here if starts is None else starts & here
                     if not starts:
                         break
@@ -305,6 +377,13 @@ class Engine:
         for part in self.parts:
             keys.extend(part.data.cached("title_keys", lambda p=part: _title_keys(p.leaf)))
         return keys
+
+
+def _at(matcher, document: int) -> bool:
+    """Move `matcher` to `document` if it holds it (never backwards); whether it does."""
+    if matcher.is_active() and matcher.id() < document:
+        matcher.skip_to(document)
+    return matcher.is_active() and matcher.id() == document
 
 
 def _positional(query: q.Query) -> bool:

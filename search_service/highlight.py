@@ -1,10 +1,10 @@
 """Snippets and titles with the matched words marked, safe to put in a page.
 
 The stored text is the normalized text, so tokenizing it again gives offsets that point into
-exactly what is shown. A token is marked when its exact form is one the query asked for
-exactly, or its folded form is one the query asked for folded (`hoi nghi` marks `Hội nghị`,
-`UBND` marks `Ủy ban nhân dân`). Everything but the `<mark>` tags is HTML-escaped, so article
-text can never inject markup.
+exactly what is shown. A token is marked when its exact form is one the query was read as
+(`giao` marks `giao`, not `giáo`; `hoi nghi` read as `hội nghị` marks `Hội nghị`), or its
+folded form is one the query asked for folded (`UBND` marks `Ủy ban nhân dân`). Everything
+but the `<mark>` tags is HTML-escaped, so article text can never inject markup.
 """
 
 import functools
@@ -61,6 +61,10 @@ def _pattern(marks: Marks) -> re.Pattern | None:
     classes of every marked spelling of each letter took milliseconds a query."""
     alternatives = {
         *(_SEPARATOR.join(map(re.escape, phrase)) for phrase in marks.phrases),
+        *(
+            _SEPARATOR.join(re.escape(fold(word)) for word in phrase)
+            for phrase in marks.exact_phrases
+        ),
         *map(re.escape, marks.folded),
         *(re.escape(fold(text)) for text in marks.exact),
     }
@@ -77,6 +81,7 @@ def _matches(text: str, marks: Marks) -> list[tuple[int, int]]:
     if pattern is None:
         return []
     phrases = {" ".join(phrase) for phrase in marks.phrases}
+    exact_phrases = {" ".join(phrase) for phrase in marks.exact_phrases}
     spans = []
     for found in pattern.finditer(_folded(text)):
         folded = found.group()
@@ -85,6 +90,10 @@ def _matches(text: str, marks: Marks) -> list[tuple[int, int]]:
             folded in marks.folded
             or text[start:end].lower() in marks.exact
             or (phrases and " ".join(_SYLLABLE.findall(folded)) in phrases)
+            or (
+                exact_phrases
+                and " ".join(_SYLLABLE.findall(text[start:end].lower())) in exact_phrases
+            )
         ):
             spans.append((start, end))
     return spans

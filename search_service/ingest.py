@@ -120,16 +120,18 @@ def prepare(article: Article, content_hash: str | None = None) -> Prepared:
     derived = () if article.topics else tuple(derive_topics(title, body))
     # Captions and the author are searched with the body; they are stored apart from it.
     searchable_body = "\n\n".join([body, *map(segment, article.captions), article.author or ""])
-    title_syllables, title_words = document_terms(title)
-    body_syllables, body_words = document_terms(searchable_body)
+    title_syllables, title_words, title_pairs = document_terms(title)
+    body_syllables, body_words, body_pairs = document_terms(searchable_body)
     fields = {
         "id": article.id,
         "title": schema["title"].postings(title_syllables),
         "_stored_title": article.title,
         "title_words": schema["title_words"].postings(title_words),
+        "title_pairs": schema["title_pairs"].postings(title_pairs),
         "body": schema["body"].postings(body_syllables),
         "_stored_body": article.body,
         "body_words": schema["body_words"].postings(body_words),
+        "body_pairs": schema["body_pairs"].postings(body_pairs),
         "author": schema["author"].index(article.author) if article.author else None,
         "_stored_author": article.author,
         "captions": list(article.captions) or None,

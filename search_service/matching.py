@@ -1,20 +1,28 @@
-"""From a parsed query to the Whoosh query that finds and ranks articles.
+"""From a parsed query to its reading, and to the query trees that find and rank articles.
 
-Every word of the query becomes a set of *forms* it may stand for, decided with the index's
-vocabulary:
+First the query is read as a whole (`_Reader`), then the search is precise about that
+reading:
 
-* typed with marks (`bán`): the exact form, boosted, and the folded form (`ban`), so exact
-  matches rank above folded-only ones while every reading is still found;
-* typed without marks (`ban`): the folded form, which matches every reading;
-* typed as Telex or VNI keystrokes (`hooij`, `ho6i5`): the syllable they spell, when the
-  index holds it and not the word as typed (so `covid` stays `covid`);
-* missing a letter (`ngh`): the most frequent indexed words one edit away;
-* an abbreviation (`UBND`) or its expansion (`Ủy ban nhân dân`): either one.
+* **typed with marks** (any word carries one): every word means its exact form, case and
+  tone placement aside, including the words without marks (`giao` is `giao`, not `giáo`;
+  `Nga` is not `ngà`): the reader types with an input method;
+* **typed as Telex or VNI keystrokes** (`hooij nghij`): the syllables they spell, when the
+  index holds them and not the word as typed (so `covid` stays `covid`), then as above;
+* **typed without marks** (`hoi nghi`, `HOI NGHI`): the reading of the whole query that the
+  articles' adjacent syllables make most likely (`hội nghị`, not `hơi nghỉ`), and the other
+  readings of a word that come within `LIKELY_RATIO` of it (a lone `ban` is many words).
 
-All words are required (each in the title or the body). Ranking adds, on top of each word's
-BM25F score (the title counting three times the body), bonuses for adjacent words forming
-one of pyvi's words in the article, and (see `search`) for the whole query standing as a
-phrase in the title: multi-syllable words and phrases rank above scattered syllables.
+Each word's forms are its `Form`s, each with its kind. The precise tier (`precise`) needs
+every word in one of its forms (in the title or the body). Looser matches make the
+`fallback` tier: any word, in any reading (its folded form), or mended (a word missing a
+letter, `ngh` → `nghị`, or a slip its neighbours give away, `hân sự` → `nhân sự`), or an
+abbreviation's other side. A word no article holds is `missing`: the precise tier is then
+empty, and the correction, if one exists, is offered.
+
+Both tiers rank by BM25F of the words (the title counting `FIELD_BOOST` times the body), plus
+the pairs of adjacent query words as the articles hold them (`PAIR_BONUS`, from the pair
+fields) and pyvi's multi-syllable words (`WORD_BONUS`): words that stand together rank above
+scattered syllables.
 """
 
 import dataclasses
@@ -25,83 +33,110 @@ from collections.abc import Callable
 from whoosh import query as q
 
 from . import abbreviations, keystrokes
-from .analysis import WORD_SEPARATOR, SyllableTokenizer
+from .analysis import WORD_SEPARATOR, SyllableTokenizer, pair_term
+from .engine import ExactPhrase, Plain
 from .normalize import fold
 from .query import Clause, ParsedQuery
-from .schema import TEXT_FIELDS, WORD_FIELDS
+from .schema import PAIR_FIELDS, TEXT_FIELDS, WORD_FIELDS
 from .vocabulary import Vocabulary, one_edit_apart
 
 FIELD_BOOST = {"title": 3.0, "body": 1.0, "author": 1.0}
-EXACT_BOOST = 1.5
+# The most likely reading of a word typed without marks, over its other likely ones.
+BEST_BOOST = 1.5
+# What a looser form of a word (another reading, a mend) counts in the fallback tier.
+LOOSE_WEIGHT = 0.5
 WORD_BONUS = 1.0
+PAIR_BONUS = 1.0
 # A Telex reading replaces the word as typed when the index holds it this many times more.
 KEYSTROKE_EVIDENCE = 20
+# A reading of a word typed without marks is searched when the best reading of the whole
+# query through it is at least 1/LIKELY_RATIO as likely as the best reading of all.
+LIKELY_RATIO = 10
+# Pairs no article holds still make a reading, this unlikely: a query's words need not
+# stand together in any article.
+PAIR_SMOOTHING = 0.5
+MAX_READINGS = 8
 MAX_PREFIX_TERMS = 24
-# A word one edit away joins the query as a possible intent when the index holds it this
-# many times more often than the word typed; it then counts this much of a match. (10 -> 5
-# on bench/relevance.py: typo MRR vntc .682 -> .714, unc .744 -> .754; marks .941 -> .939;
-# topical nDCG@10 .596 -> .583: long queries gain little from alternatives of their words.)
-TYPO_EVIDENCE = 5
-TYPO_WEIGHT = 0.5
 # A word one edit away that forms one of pyvi's words with a neighbouring query word (`hân
-# sự` -> `nhân_sự`) joins the query as a full match when the articles hold that pair this
-# many times more often than the pair as typed: a dropped letter often leaves another
-# valid syllable (`thành` -> `hành`), which only the context gives away.
+# sự` -> `nhân_sự`) is offered as the word meant when the articles hold that pair this many
+# times more often than the pair as typed: a dropped letter often leaves another valid
+# syllable (`thành` -> `hành`), which only the context gives away.
 CONTEXT_EVIDENCE = 3
 # ... and more often than this share of the documents holding the word as typed: a common
 # word is more likely meant than a pair it happens to resemble. Typed with marks, a word
-# says more exactly what was meant; without, every reading of it competes. (Measured on
-# bench/relevance.py's unc queries: typo MRR 0.62 -> 0.70, the other styles unchanged.)
+# says more exactly what was meant; without, every reading of it competes.
 CONTEXT_SHARE = {"marked": 0.05, "folded": 0.25}
 # Words one edit away tried, the most frequent first.
 CONTEXT_CANDIDATES = 24
 MAX_COMBINATIONS = 4
-# A query of this many words or more also finds, after the articles that hold them all,
-# those that miss up to a third of them (at least one; see `search`): a long query is a
-# description, and reports of the same event rarely share every word of it. Shorter ones
-# (a name, a few words of a title) mean every word. On bench/relevance.py's topical task
-# (vims titles over vims + 20,000 vntc): nDCG@10 0.34 -> 0.46 (one word missing) -> 0.60
-# (a third), recall@10 0.27 -> 0.40 -> 0.58.
-NEARLY_WORDS = 5
-NEARLY_MISSING = 1 / 3
+
+
+class Kind:
+    """How a form of a query word came to be searched."""
+
+    TYPED = "typed"  # as typed (with its marks, or without any)
+    KEYSTROKES = "keystrokes"  # spelled by Telex or VNI keys
+    RESTORED = "restored"  # a reading of a word typed without marks
+    MENDED = "mended"  # another word, one letter away (fallback only)
+    FOLDED = "folded"  # every reading of the word (fallback only)
+
+
+@dataclasses.dataclass(frozen=True)
+class Form:
+    """One form a query word is searched in: its text (lowercase; marks kept) and kind."""
+
+    text: str
+    kind: str
+
+
+@dataclasses.dataclass(frozen=True)
+class Word:
+    """A syllable of the query, the forms it is read as (the most likely first), and the
+    looser forms of the fallback tier."""
+
+    typed: str
+    forms: tuple[Form, ...]
+    looser: tuple[Form, ...] = ()
+
+    @property
+    def best(self) -> str:
+        return self.forms[0].text
+
+    @property
+    def mend(self) -> str | None:
+        """The marked form of the word probably meant, when another than the one typed."""
+        return next((f.text for f in self.looser if f.kind == Kind.MENDED), None)
 
 
 @dataclasses.dataclass(frozen=True)
 class Marks:
-    """What to mark in a matching article: words by exact or folded form, and phrases
-    (folded syllables) that count only whole."""
+    """What to mark in a matching article: syllables by exact form or by folded form, and
+    phrases (syllables in order), folded or exact."""
 
     exact: frozenset[str] = frozenset()
     folded: frozenset[str] = frozenset()
     phrases: frozenset[tuple[str, ...]] = frozenset()
+    exact_phrases: frozenset[tuple[str, ...]] = frozenset()
 
 
 @dataclasses.dataclass
 class Matching:
-    """The Whoosh query for a parsed query, and what the index understood of it."""
+    """The query as read, and the Whoosh query trees of its tiers."""
 
-    required: q.Query  # every word: what an article must match
-    nearly: q.Query | None  # most words (see NEARLY_WORDS), for long queries
-    loose: q.Query  # any word instead: the fallback when every word finds nothing
-    bonus: q.Query | None  # what orders the matches: words and phrases standing together
-    marks: Marks
-    understood: str  # the query as read: keystrokes decoded, typos mended
-    changed: bool  # whether `understood` differs from what was typed, beyond marks
-    phrase: tuple[tuple[str, ...], ...]  # the plain words' folded readings, in order
+    precise: q.Query  # every word as read: what the total, facets and date sorts count
+    fallback: q.Query  # any word, any reading or mend: the labelled fallback tier
+    bonus: q.Query | None  # what orders the matches: words standing together
+    marks: Marks  # what the precise tier marks
+    fallback_marks: Marks  # what the fallback tier marks
+    reading: str  # the query as searched: marks restored, keystrokes decoded
+    correction: str | None  # the reading with mends, when a word seems mistyped
+    missing: tuple[str, ...]  # words typed that no article holds
+    words: tuple[Word, ...]  # the plain words in order
+    phrase: tuple[tuple[str, ...], ...]  # their folded forms, for a whole-title match
 
     def ranked(self, matching: q.Query) -> q.Query:
-        """`matching` (required or loose) with the bonuses that rank its articles."""
+        """`matching` (a tier) with the bonuses that rank its articles."""
         return q.AndMaybe(matching, self.bonus) if self.bonus else matching
-
-
-@dataclasses.dataclass
-class _Word:
-    """One query syllable and the forms it stands for: (text, boost)."""
-
-    typed: str
-    forms: list[tuple[str, float]]
-    understood: str
-    changed: bool = False
 
 
 def build(
@@ -111,34 +146,31 @@ def build(
     if parsed.is_empty and not parsed.negative:
         return None
     groups = _join_expansions(parsed.positive)
-    builder = _Builder(vocabulary, _plain_sequence(groups))
-    required = [] if groups else [q.Every()]  # only exclusions: everything else
+    builder = _Builder(vocabulary, groups, parsed.negative, prefix_last)
+    precise: list[q.Query] = [] if groups else [q.Every()]  # only exclusions: the rest
+    fallback: list[q.Query] = []
     for number, group in enumerate(groups):
         last = prefix_last and number == len(groups) - 1 and len(group) == 1
-        required.append(_any(builder.clause(c, prefix=last) for c in group))
-    bonus = builder.bonus()
-    negative = [builder.clause(c) for c in parsed.negative]
+        found = [builder.clause(c, prefix=last) for c in group]
+        precise.append(_any(p for p, _ in found))
+        fallback.append(_any(f for _, f in found))
+    negative = [builder.clause(c)[0] for c in parsed.negative]
 
     def without_excluded(matching: q.Query) -> q.Query:
         return q.AndNot(matching, _any(negative)) if negative else matching
 
+    bonus = builder.bonus()
     return Matching(
-        required=without_excluded(q.And(required) if len(required) > 1 else required[0]),
-        nearly=(
-            without_excluded(q.Or(required, minmatch=len(required) - _may_miss(len(required))))
-            if len(required) >= NEARLY_WORDS
-            else None
-        ),
-        loose=without_excluded(q.Or(required)),
+        precise=without_excluded(q.And(precise) if len(precise) > 1 else precise[0]),
+        fallback=without_excluded(q.Or(fallback) if fallback else q.NullQuery()),
         bonus=q.Or(bonus) if bonus else None,
-        marks=Marks(
-            frozenset(builder.mark_exact),
-            frozenset(builder.mark_folded),
-            frozenset(builder.mark_phrases),
-        ),
-        understood=" ".join(builder.understood),
-        changed=builder.changed,
-        phrase=builder.sequence(),
+        marks=builder.marks(fallback=False),
+        fallback_marks=builder.marks(fallback=True),
+        reading=" ".join(builder.reading),
+        correction=" ".join(builder.corrected) if builder.mended else None,
+        missing=tuple(builder.missing),
+        words=tuple(builder.sequence),
+        phrase=tuple(tuple(dict.fromkeys(fold(f.text) for f in w.forms)) for w in builder.sequence),
     )
 
 
@@ -152,7 +184,7 @@ def _join_expansions(groups: list[tuple[Clause, ...]]) -> list[tuple[Clause, ...
     while start < len(groups):
         for end in range(min(len(groups), start + longest), start + 1, -1):
             span = groups[start:end]
-            if all(len(g) == 1 and not g[0].phrase and not g[0].field for g in span):
+            if all(_is_plain_word(g) for g in span):
                 text = " ".join(g[0].text for g in span)
                 if abbreviations.key(text) in shortenings:
                     joined.append((Clause(text, phrase=True),))
@@ -164,18 +196,8 @@ def _join_expansions(groups: list[tuple[Clause, ...]]) -> list[tuple[Clause, ...
     return joined
 
 
-def _may_miss(words: int) -> int:
-    """How many of a long query's words an article may miss and still be listed."""
-    return max(1, int(words * NEARLY_MISSING))
-
-
-def _plain_sequence(groups: list[tuple[Clause, ...]]) -> list[str]:
-    """The folded syllables of the query's plain words, in order: each word's context."""
-    sequence: list[str] = []
-    for group in groups:
-        if len(group) == 1 and not group[0].phrase and not group[0].field:
-            sequence += [fold(s) for s in _syllables(group[0].text)[0]]
-    return sequence
+def _is_plain_word(group: tuple[Clause, ...]) -> bool:
+    return len(group) == 1 and not group[0].phrase and not group[0].field
 
 
 def _any(queries) -> q.Query:
@@ -183,79 +205,222 @@ def _any(queries) -> q.Query:
     return queries[0] if len(queries) == 1 else q.Or(queries)
 
 
-class _Builder:
-    def __init__(self, vocabulary: Vocabulary, context: list[str]):
+class _Reader:
+    """The forms of each syllable of a query, decided for the query as a whole."""
+
+    def __init__(self, vocabulary: Vocabulary, syllables: list[str], context: list[str]):
         self.vocabulary = vocabulary
+        self.marked = any(fold(s) != s for s in syllables)
+        self.decoded: dict[str, str] = {}
+        if not self.marked:
+            for syllable in syllables:
+                decoded = self._keystrokes(syllable)
+                if decoded:
+                    self.decoded[syllable] = decoded
+        self.restored: dict[int, tuple[Form, ...]] = {}
+        if not self.marked and not self.decoded:
+            self.restored = self._restore(context)
+
+    @property
+    def exact(self) -> bool:
+        """Whether words mean their exact form (typed with marks, or with their keys)."""
+        return self.marked or bool(self.decoded)
+
+    def _keystrokes(self, syllable: str) -> str | None:
+        decoded = keystrokes.decode(syllable)
+        if not decoded:
+            return None
+        evidence = self.vocabulary.text_frequency(decoded)
+        frequency = self.vocabulary.text_frequency(syllable)
+        if evidence and (frequency == 0 or evidence > KEYSTROKE_EVIDENCE * frequency):
+            return decoded
+        return None
+
+    def forms(self, syllable: str, position: int | None) -> tuple[Form, ...]:
+        """The forms of a syllable; `position` in the context of plain words, if it is one."""
+        if syllable in self.decoded:
+            return (Form(self.decoded[syllable], Kind.KEYSTROKES),)
+        if position is not None and position in self.restored:
+            return self.restored[position]
+        return (Form(syllable, Kind.TYPED),)
+
+    def _restore(self, context: list[str]) -> dict[int, tuple[Form, ...]]:
+        """The likely readings of each plain word typed without marks, by how often the
+        articles use each form and each pair of adjacent forms: a Markov chain over the
+        words, and for each reading of each word the best reading of the whole query
+        through it (max-product, forward and backward), kept within LIKELY_RATIO of the
+        best of all."""
+        if not context:
+            return {}
+        options = [self._options(syllable) for syllable in context]
+        steps = [
+            self._transitions(context[i], context[i + 1], options[i], options[i + 1])
+            for i in range(len(context) - 1)
+        ]
+        forward = [{form: float(count) + PAIR_SMOOTHING for form, count in options[0].items()}]
+        for i, step in enumerate(steps):
+            forward.append(
+                {
+                    form: max(forward[i][p] * step[p, form] for p in options[i])
+                    for form in options[i + 1]
+                }
+            )
+        backward = [{form: 1.0 for form in options[-1]}]
+        for i in range(len(steps) - 1, -1, -1):
+            backward.insert(
+                0,
+                {
+                    form: max(steps[i][form, f] * backward[0][f] for f in options[i + 1])
+                    for form in options[i]
+                },
+            )
+        return {
+            i: _likely({form: forward[i][form] * backward[i][form] for form in options[i]})
+            for i in range(len(context))
+        }
+
+    def _transitions(
+        self, first: str, second: str, left: dict[str, int], right: dict[str, int]
+    ) -> dict[tuple[str, str], float]:
+        """How likely each form of `second` follows each form of `first`."""
+        pairs = self.vocabulary.pair_readings(first, second)
+        return {
+            (a, b): (pairs.get((a, b), 0) + PAIR_SMOOTHING) / (count + PAIR_SMOOTHING * len(right))
+            for a, count in left.items()
+            for b in right
+        }
+
+    def _options(self, syllable: str) -> dict[str, int]:
+        forms = self.vocabulary.forms(syllable)
+        if not forms:
+            return {syllable: 0}
+        return dict(forms.most_common(MAX_READINGS))
+
+
+def _likely(scores: dict[str, float]) -> tuple[Form, ...]:
+    """The forms whose score is within LIKELY_RATIO of the best, the best first."""
+    best = max(scores.values())
+    ranked = sorted(scores.items(), key=lambda item: (-item[1], item[0]))
+    return tuple(
+        Form(form, Kind.RESTORED) for form, score in ranked if score * LIKELY_RATIO >= best
+    )
+
+
+class _Builder:
+    def __init__(
+        self,
+        vocabulary: Vocabulary,
+        groups: list[tuple[Clause, ...]],
+        negative: list[Clause],
+        prefix_last: bool,
+    ):
+        self.vocabulary = vocabulary
+        # The plain words in order: each one's context.
+        context = [s for g in groups if _is_plain_word(g) for s in _syllables(g[0].text)[0]]
+        every = [s for g in groups for c in g for s in _syllables(c.text)[0]] + [
+            s for c in negative for s in _syllables(c.text)[0]
+        ]
+        if prefix_last and context and groups and _is_plain_word(groups[-1]):
+            context = context[:-1]  # a word still being typed says nothing yet
+        self.reader = _Reader(vocabulary, every, [fold(s) for s in context])
+        self.context = [fold(s) for s in context]
         self.neighbours: dict[str, set[str]] = {}
-        for left, right in itertools.pairwise(context):
+        for left, right in itertools.pairwise(self.context):
             self.neighbours.setdefault(left, set()).add(f"{{}}{WORD_SEPARATOR}{right}")
             self.neighbours.setdefault(right, set()).add(f"{left}{WORD_SEPARATOR}{{}}")
-        self.mark_exact: set[str] = set()
-        self.mark_folded: set[str] = set()
-        self.mark_phrases: set[tuple[str, ...]] = set()
-        self.understood: list[str] = []
-        self.changed = False
-        self._sequence: list[_Word] = []  # the plain words in order, for the bonuses
+        self._position = 0
+        self.exact: set[str] = set()
+        self.folded: set[str] = set()
+        self.phrases: set[tuple[str, ...]] = set()
+        self.exact_phrases: set[tuple[str, ...]] = set()
+        self.mends: set[str] = set()
+        self.reading: list[str] = []
+        self.corrected: list[str] = []
+        self.mended = False
+        self.missing: list[str] = []
+        self.sequence: list[Word] = []
 
-    def clause(self, clause: Clause, prefix: bool = False) -> q.Query:
+    def clause(self, clause: Clause, prefix: bool = False) -> tuple[q.Query, q.Query]:
+        """(precise, fallback) queries of one clause."""
         fields = (clause.field,) if clause.field else TEXT_FIELDS
         syllables, codes = _syllables(clause.text)
         if not syllables:
-            return q.NullQuery()
-        # A word still being typed is only a beginning: nothing to decode or mend yet.
-        words = [
-            _Word(s, [(s, 1.0)], s) if prefix and i == len(syllables) - 1 else self._word(s)
-            for i, s in enumerate(syllables)
-        ]
+            return q.NullQuery(), q.NullQuery()
+        plain = not clause.phrase and not clause.field and len(syllables) == 1
+        position = None
+        if plain and not clause.negated and not prefix:
+            position, self._position = self._position, self._position + 1
+        words = [self._word(s, position if plain else None) for s in syllables]
+        if prefix:
+            words[-1] = Word(syllables[-1], (Form(syllables[-1], Kind.TYPED),))
         several = clause.phrase or len(words) > 1
-        if not clause.negated:
-            changed = any(w.changed for w in words)
-            self.understood.append(
-                " ".join(w.understood for w in words) if changed else clause.text.lower()
-            )
-            self.changed |= changed
-            if several:
-                self.mark_phrases.add(tuple(fold(w.forms[0][0]) for w in words))
-            for word in [] if several else words:
-                for text, _ in word.forms:
-                    (self.mark_folded if text == fold(text) else self.mark_exact).add(text)
         if several:
-            found = self._phrase(words, fields) + [
+            precise = self._phrase(words, fields) + [
                 q.Term(field, fold(code), boost=FIELD_BOOST[field])
                 for code in codes
                 for field in fields
             ]
+            loose = [
+                q.Phrase(field, [fold(w.best) for w in words], boost=FIELD_BOOST[field])
+                for field in fields
+            ]
         else:
-            found = [self._terms(words[0], fields, prefix)]
-            if not clause.field and not clause.negated:
-                self._sequence.append(words[0])
-        found += self._abbreviation(clause.text, fields)
-        return _any(found)
+            precise = [self._terms(words[0].forms, fields, prefix and words[0].typed)]
+            loose = [self._terms(words[0].looser, fields, False, LOOSE_WEIGHT)]
+        other_side = self._abbreviation(clause.text, fields, record=not clause.negated)
+        if clause.negated:
+            return _any(precise + other_side), q.NullQuery()
+        self._record(clause, words, several)
+        return _any(precise + other_side), _any(precise + other_side + loose)
 
-    def _word(self, syllable: str) -> _Word:
-        folded = fold(syllable)
-        if folded != syllable:
-            word = _Word(syllable, [(syllable, EXACT_BOOST), (folded, 1.0)], syllable)
-            frequency = self.vocabulary.text_frequency(syllable)
+    def _record(self, clause: Clause, words: list["Word"], several: bool) -> None:
+        """Note what a positive clause reads as, marks and misses."""
+        self.reading.append(
+            " ".join(w.best for w in words) if not clause.field else clause.text.lower()
+        )
+        self.corrected.append(" ".join(w.mend or w.best for w in words))
+        self.mended |= any(w.mend for w in words)
+        if several:
+            if self.reader.exact:
+                self.exact_phrases.add(tuple(w.best for w in words))
+            else:
+                self.phrases.add(tuple(fold(w.best) for w in words))
         else:
-            frequency = self.vocabulary.text_frequency(syllable)
-            decoded = keystrokes.decode(syllable)
-            if decoded:
-                evidence = self.vocabulary.text_frequency(decoded)
-                if evidence and (frequency == 0 or evidence > KEYSTROKE_EVIDENCE * frequency):
-                    forms = [(decoded, EXACT_BOOST), (fold(decoded), 1.0)]
-                    return _Word(syllable, forms, decoded, changed=True)
-            word = _Word(syllable, [(syllable, 1.0)], self.vocabulary.restore(syllable))
-        return self._mend(word, folded, frequency)
+            word = words[0]
+            if not clause.field:
+                self.sequence.append(word)
+            self.exact.update(f.text for f in word.forms)
+            self.mends.update(f.text for f in word.looser if f.kind == Kind.MENDED)
+            if not any(self._frequency(f.text) for f in word.forms):
+                self.missing.append(word.typed)
 
-    def _mend(self, word: _Word, folded: str, frequency: int) -> _Word:
-        """Add the likely intended word when this one looks like a typo of it: the index
-        never saw it, or a word one letter away is far more frequent (`kín` for `kính`).
-        Typed with marks, only the words the marks fit are candidates (`nghệp`: `nghiệp`,
-        not the more frequent `nghe`)."""
-        marked = folded != word.typed
-        # Read only when needed: most words typed with marks have neighbours that fit.
-        spellings = functools.cache(lambda: self._spellings(word.typed, folded) if marked else [])
+    def _frequency(self, form: str) -> int:
+        """How many articles hold `form` as it is (a plain form: not as a folded copy)."""
+        if form == fold(form):
+            return self.vocabulary.forms(form).get(form, 0)
+        return self.vocabulary.text_frequency(form)
+
+    def _word(self, syllable: str, position: int | None) -> Word:
+        forms = self.reader.forms(syllable, position)
+        folded = fold(forms[0].text)
+        looser = [Form(folded, Kind.FOLDED)]
+        # Typed without marks, the word as typed is what a slip is judged by.
+        typed = syllable if forms[0].kind == Kind.RESTORED else forms[0].text
+        mend = self._mend(typed, folded)
+        if mend:
+            looser += [Form(mend[0], Kind.MENDED), Form(mend[1], Kind.FOLDED)]
+        return Word(syllable, forms, tuple(looser))
+
+    def _mend(self, typed: str, folded: str) -> tuple[str, str] | None:
+        """(marked form, folded form) of the word likely meant when this one looks like a
+        slip: the index never saw it, or a word one letter away forms a pair with a
+        neighbouring query word far more often. Typed with marks, only the words the marks
+        fit are candidates (`nghệp`: `nghiệp`, not the more frequent `nghe`)."""
+        marked = folded != typed
+        frequency = (
+            self._frequency(typed) if self.reader.exact else self.vocabulary.text_frequency(folded)
+        )
+        spellings = functools.cache(lambda: self._spellings(typed, folded) if marked else [])
         candidates = (
             (lambda: [c for c, _ in spellings()])
             if marked
@@ -263,31 +428,16 @@ class _Builder:
         )
         share = CONTEXT_SHARE["marked" if marked else "folded"]
         fitting = self._fits_context(folded, share * frequency, candidates)
-        if fitting is None and frequency == 0 and spellings():
-            fitting = spellings()[0][0]
-        if fitting:
-            spelled = dict(spellings()).get(fitting)
-            forms = [(spelled, EXACT_BOOST)] if spelled else []
-            return _Word(
-                word.typed,
-                [*word.forms, *forms, (fitting, 1.0)],
-                spelled or self.vocabulary.restore(fitting),
-                changed=True,
-            )
-        near = self.vocabulary.near(folded, limit=1)
-        if not near:
-            return word
-        evidence = self.vocabulary.text_frequency(near[0])
-        if frequency == 0:
-            return _Word(
-                word.typed,
-                [*word.forms, (near[0], 1.0)],
-                self.vocabulary.restore(near[0]),
-                changed=True,
-            )
-        if evidence > TYPO_EVIDENCE * max(frequency, self.vocabulary.text_frequency(folded)):
-            return dataclasses.replace(word, forms=[*word.forms, (near[0], TYPO_WEIGHT)])
-        return word
+        if fitting is None and frequency == 0:
+            if spellings():
+                fitting = spellings()[0][0]
+            else:
+                near = self.vocabulary.near(folded, limit=1)
+                fitting = near[0] if near else None
+        if not fitting:
+            return None
+        spelled = dict(spellings()).get(fitting) or self.vocabulary.restore(fitting)
+        return spelled, fitting
 
     def _spellings(self, typed: str, folded: str) -> list[tuple[str, str]]:
         """(folded, marked) of the words one edit from `folded` that have a marked form one
@@ -329,17 +479,38 @@ class _Builder:
                 best, evidence = candidate, count
         return best
 
-    def _terms(self, word: _Word, fields, prefix: bool) -> q.Query:
-        terms = [
-            q.Term(field, text, boost=boost * FIELD_BOOST[field])
-            for field in fields
-            for text, boost in word.forms
-        ]
+    def _term(self, field: str, text: str, boost: float) -> q.Term:
+        """A term of a word's form: a plain form found only where it stands plain, when
+        words mean their exact forms (or the reading restored is the plain one)."""
+        if text == fold(text):
+            shadows = self.vocabulary.shadows(field, text)
+            if shadows:
+                return Plain(field, text, shadows, boost=boost)
+        return q.Term(field, text, boost=boost)
+
+    def _terms(
+        self, forms: tuple[Form, ...], fields, prefix: str | bool, weight: float = 1.0
+    ) -> q.Query:
+        if not forms:
+            return q.NullQuery()
+        terms = []
+        for field in fields:
+            for number, form in enumerate(forms):
+                boost = weight * FIELD_BOOST[field]
+                if form.kind == Kind.FOLDED:
+                    terms.append(q.Term(field, form.text, boost=boost))
+                    continue
+                if number == 0 and form.kind == Kind.RESTORED and len(forms) > 1:
+                    boost *= BEST_BOOST
+                if prefix:
+                    terms.append(q.Term(field, form.text, boost=boost))
+                else:
+                    terms.append(self._term(field, form.text, boost))
         if prefix:
             terms += [
                 q.Term(field, text, boost=FIELD_BOOST[field])
                 for field in fields
-                for text in self._completions(field, word.typed)
+                for text in self._completions(field, prefix)
             ]
         return _any(terms)
 
@@ -353,36 +524,65 @@ class _Builder:
         found.sort(reverse=True)
         return [text for _, text in found[:MAX_PREFIX_TERMS]]
 
-    def _phrase(self, words: list[_Word], fields) -> list[q.Query]:
-        folded = [fold(w.forms[0][0]) for w in words]
-        exact = [w.forms[0][0] for w in words]
-        found = [q.Phrase(field, folded, boost=FIELD_BOOST[field]) for field in fields]
-        if exact != folded:
-            found += [
-                q.Phrase(field, exact, boost=EXACT_BOOST * FIELD_BOOST[field]) for field in fields
-            ]
-        return found
+    def _phrase(self, words: list[Word], fields) -> list[q.Query]:
+        """A phrase of the words' best forms: exact when words mean their exact forms,
+        else folded (every reading: words that stand together are rarely misread)."""
+        if not self.reader.exact:
+            folded = [fold(w.best) for w in words]
+            return [q.Phrase(field, folded, boost=FIELD_BOOST[field]) for field in fields]
+        exact = [w.best for w in words]
+        return [
+            ExactPhrase(
+                field,
+                exact,
+                [self.vocabulary.shadows(field, t) if t == fold(t) else () for t in exact],
+                boost=FIELD_BOOST[field],
+            )
+            for field in fields
+        ]
 
-    def _abbreviation(self, text: str, fields) -> list[q.Query]:
+    def _abbreviation(self, text: str, fields, record: bool) -> list[q.Query]:
         expansions, shortenings = abbreviations.table()
         key = abbreviations.key(text)
         other = expansions.get(key) or shortenings.get(key)
         if not other:
             return []
         if len(other) == 1:
-            self.mark_folded.add(other[0])
+            if record:
+                self.folded.add(other[0])
             return [q.Term(field, other[0], boost=FIELD_BOOST[field]) for field in fields]
-        self.mark_phrases.add(other)
+        if record:
+            self.phrases.add(other)
         return [q.Phrase(field, list(other), boost=FIELD_BOOST[field]) for field in fields]
 
+    def marks(self, fallback: bool) -> Marks:
+        """What the tier marks: the forms searched; the fallback also the mends. Not other
+        readings: `giáo` marked for `giao` reads as a mistake."""
+        mends = frozenset(self.mends) if fallback else frozenset()
+        return Marks(
+            exact=frozenset(self.exact | mends),
+            folded=frozenset(self.folded),
+            phrases=frozenset(self.phrases),
+            exact_phrases=frozenset(self.exact_phrases),
+        )
+
     def bonus(self) -> list[q.Query]:
-        """Optional clauses that lift articles where the words stand together."""
-        readings = self.sequence()
+        """Optional clauses that lift articles where the words stand together: adjacent
+        words as the articles pair them (exact), and as pyvi's words (folded)."""
         found: list[q.Query] = []
+        readings = [[f.text for f in w.forms] for w in self.sequence]
+        for left, right in itertools.pairwise(readings):
+            for first, second in itertools.islice(itertools.product(left, right), MAX_COMBINATIONS):
+                term = pair_term(first, second)
+                found += [
+                    q.Term(PAIR_FIELDS[f], term, boost=PAIR_BONUS * FIELD_BOOST[f])
+                    for f in TEXT_FIELDS
+                ]
+        folded = [list(dict.fromkeys(fold(t) for t in r)) for r in readings]
         for size in (2, 3):
-            for start in range(len(readings) - size + 1):
+            for start in range(len(folded) - size + 1):
                 combinations = itertools.islice(
-                    itertools.product(*readings[start : start + size]), MAX_COMBINATIONS
+                    itertools.product(*folded[start : start + size]), MAX_COMBINATIONS
                 )
                 for combination in combinations:
                     word = WORD_SEPARATOR.join(combination)
@@ -391,12 +591,6 @@ class _Builder:
                         for f in TEXT_FIELDS
                     ]
         return found
-
-    def sequence(self) -> tuple[tuple[str, ...], ...]:
-        """The plain words in order, each as its folded readings (a typo and its mends)."""
-        return tuple(
-            tuple(dict.fromkeys(fold(text) for text, _ in w.forms)) for w in self._sequence
-        )
 
 
 def _syllables(text: str) -> tuple[list[str], list[str]]:

@@ -1,7 +1,8 @@
 """The Whoosh schema: which forms of an article are searchable, stored, sortable.
 
-Text is indexed twice over: syllables (exact and folded, with positions for phrases) and
-pyvi's multi-syllable words (folded, frequencies only). The searchable `body` holds the
+Text is indexed three times over: syllables (exact and folded, with positions for
+phrases), pyvi's multi-syllable words (folded, frequencies only), and adjacent syllable
+pairs (exact behind folded, frequencies only). The searchable `body` holds the
 article's body, photo captions and author, so that a plain query looks in two fields, title
 and body; the stored `body` is the body alone. Filters read `date`, `sector`, `topics` and
 `derived_topics`; facets count the `date`, `sector` and `topic_list` columns, so counting
@@ -12,13 +13,15 @@ another version is refused with a message to rebuild it.
 from whoosh import columns, fields, formats
 from whoosh.system import pack_uint
 
-from .analysis import syllable_analyzer, word_analyzer
+from .analysis import pair_analyzer, syllable_analyzer, word_analyzer
 
-SCHEMA_VERSION = 1
+# 2: the pair fields.
+SCHEMA_VERSION = 2
 
 # The fields a plain query searches, each with its word field.
 TEXT_FIELDS = ("title", "body")
 WORD_FIELDS = {"title": "title_words", "body": "body_words"}
+PAIR_FIELDS = {"title": "title_pairs", "body": "body_pairs"}
 
 
 class PreparedText(fields.TEXT):
@@ -53,12 +56,15 @@ def build_schema() -> fields.Schema:
     """The schema of an index at SCHEMA_VERSION."""
     syllables = syllable_analyzer()
     words = word_analyzer()
+    pairs = pair_analyzer()
     return fields.Schema(
         id=fields.ID(stored=True, unique=True, sortable=True),
         title=PreparedText(analyzer=syllables, stored=True),
         title_words=PreparedText(analyzer=words, phrase=False),
+        title_pairs=PreparedText(analyzer=pairs, phrase=False),
         body=PreparedText(analyzer=syllables, stored=True),
         body_words=PreparedText(analyzer=words, phrase=False),
+        body_pairs=PreparedText(analyzer=pairs, phrase=False),
         author=PreparedText(analyzer=syllables, stored=True),
         captions=fields.STORED(),
         # The title's folded words: resolves related titles, and (a column) lets ranking

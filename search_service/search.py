@@ -1,8 +1,15 @@
 """Search: a request in, one result object out, for the CLI, the JSON API and the pages.
 
-    SearchRequest --parse--> ParsedQuery --matching--> Whoosh query (+ filters)
-        --> top hits (ranked or by date), total, facet counts, snippets, suggestion
-        --> SearchResult
+    SearchRequest --parse--> ParsedQuery --matching--> the query's reading, its tiers
+        --> precise tier: total, facet counts, hits ranked or by date
+        --> fallback tier (labelled), when the precise one finds less than a page
+        --> snippets, suggestion --> SearchResult
+
+The precise tier is what the reader typed, as read (`matching`): the total, the facets,
+the date sorts and the CSV export count it alone. When it finds less than a page, the
+first page is filled with the fallback tier: articles with the words in other readings,
+with mended words, or missing some words, ranked by any word with feedback from the best
+found (`feedback`), each hit labelled `fallback` and never counted.
 
 `SearchRequest` and `SearchResult` hold no Whoosh types: another engine could serve the
 same API behind them. Results are cached per index generation, so repeating a search costs
@@ -19,21 +26,23 @@ import numpy as np
 from whoosh import query as q
 from whoosh.util.times import datetime_to_long
 
-from . import dates, matching, query
+from . import dates, feedback, matching, query
+from . import engine as engine_module
 from .catalog import Catalog, Generation
 from .errors import ArticleNotFound, BadQuery
 from .facets import FacetValue
-from .highlight import find_phrase, mark, snippet
-from .normalize import fold, normalize_line
+from .highlight import mark, snippet
+from .normalize import normalize_line
 from .related import linked_ids, similar_ids
 
 SORTS = ("relevance", "newest", "oldest")
 MAX_LIMIT = 100
 MAX_DEPTH = 10_000  # page × limit: deeper pages are refused, not computed
 _WHOLE_NUMBER = re.compile(r"-?[0-9]+")
+# A correction is offered when the query as typed finds fewer than this, and the corrected
+# one more than twice as many.
 FEW_RESULTS = 3
-# Fewer articles than this holding every word of a long query: those missing one follow.
-NEARLY_BELOW = 10
+PRECISE, FALLBACK = "precise", "fallback"
 # How many of the best are checked for the query standing whole in their title, and how much
 # that multiplies their score.
 TITLE_PHRASE_POOL = 100
@@ -54,6 +63,9 @@ class SearchRequest:
     page: int = 1
     limit: int = 10
     as_you_type: bool = False
+    # Articles left out (library use: a benchmark leaves out the article a query came from).
+    exclude: tuple[str, ...] = ()
+    explain: bool = False
 
     def __post_init__(self):
         if len(self.q) > query.MAX_QUERY_LENGTH:
@@ -90,6 +102,7 @@ class SearchRequest:
             sort=one("sort", "relevance") or "relevance",
             page=parse_number(one("page", "1"), "page"),
             limit=parse_number(one("limit", "10"), "limit"),
+            explain=_flag(one("explain"), "explain"),
         )
 
 
@@ -106,6 +119,8 @@ class Hit:
     topics_derived: bool
     score: float | None
     snippet: str
+    tier: str = PRECISE  # `fallback`: a looser match, shown after the precise ones
+    explain: dict | None = None  # the score's parts, when asked for
 
 
 @dataclasses.dataclass(frozen=True)
@@ -120,6 +135,8 @@ class SearchResult:
     hits: list[Hit]
     facets: dict[str, list[FacetValue]]
     suggestion: str | None
+    reading: str | None = None  # the query as searched, when it was read differently
+    missing: tuple[str, ...] = ()  # words typed that no article holds
 
     def to_dict(self) -> dict:
         """The JSON shape of the result (documented in the README); a copy, since results
@@ -127,6 +144,7 @@ class SearchResult:
         and cost a millisecond a request, more than the JSON encoding."""
         return {
             **vars(self),
+            "missing": list(self.missing),
             "hits": [{**vars(hit), "topics": list(hit.topics)} for hit in self.hits],
             "facets": {
                 name: [dict(vars(value)) for value in values]
@@ -144,93 +162,83 @@ def search(catalog: Catalog, request: SearchRequest) -> SearchResult:
 
 
 def _search(generation: Generation, request: SearchRequest) -> SearchResult:
-    parsed = query.parse(request.q)
-    found = matching.build(parsed, generation.vocabulary, prefix_last=request.as_you_type)
+    found = matching.build(
+        query.parse(request.q), generation.vocabulary, prefix_last=request.as_you_type
+    )
     if found is None:
         # Nothing to search for (an empty query, or only symbols): list the articles.
-        return _collect(generation, request, q.Every(), None)
-    result = _collect(generation, request, found.required, found)
-    if result.total < NEARLY_BELOW and found.nearly is not None:
-        result = _collect(generation, request, found.nearly, found, first=found.required)
-    if result.total == 0:
-        result = _collect(generation, request, found.loose, found)
-    suggestion = None
-    if found.changed or result.total < FEW_RESULTS:
-        suggestion = _with_marks(generation, found.understood)
-        if suggestion == request.q.strip().lower():
-            suggestion = None
-    return dataclasses.replace(result, suggestion=suggestion)
-
-
-def _with_marks(generation: Generation, text: str) -> str:
-    """`text` as the articles spell it: marks restored from a title that holds it whole,
-    else word by word from the most frequent spelling."""
-    syllables = tuple(fold(s) for s in text.split())
-    if len(syllables) > 1:
-        spelled = _title_spelling(generation, syllables)
-        if spelled:
-            return spelled
-    vocabulary = generation.vocabulary
-    return " ".join(
-        word if word != fold(word) else vocabulary.restore(word) for word in text.split()
+        return _collect(generation, request, None)
+    result = _collect(generation, request, found)
+    return dataclasses.replace(
+        result,
+        suggestion=_correction(generation, request, found, result.total),
+        reading=found.reading if _read_differently(found) else None,
+        missing=found.missing,
     )
 
 
-def _title_spelling(generation: Generation, syllables: tuple[str, ...]) -> str | None:
-    """The folded `syllables` as the first title holding them together spells them."""
-    engine = generation.engine
-    holding, _ = engine.evaluate(q.And([q.Term("title", s) for s in syllables]))
-    together = f" {' '.join(syllables)} "
-    titles = engine.title_keys
-    for n in np.flatnonzero(holding).tolist():
-        if together in f" {titles[n]} ":
-            title = generation.searcher.stored_fields(n)["title"]
-            spans = find_phrase(title, syllables)
-            if spans:
-                return title[spans[0][0] : spans[-1][1]].lower()
-    return None
+def _read_differently(found: matching.Matching) -> bool:
+    """Whether a word was searched in another form than typed (marks restored, keys)."""
+    return any(
+        word.best != word.typed
+        for word in found.words
+        if word.forms[0].kind in (matching.Kind.KEYSTROKES, matching.Kind.RESTORED)
+    )
+
+
+def _correction(
+    generation: Generation, request: SearchRequest, found: matching.Matching, total: int
+) -> str | None:
+    """The query with its likely slips mended, when the query as typed found little and
+    the corrected one finds clearly more; never on a query whose own results are good."""
+    if found.correction is None or total >= FEW_RESULTS:
+        return None
+    corrected = matching.build(query.parse(found.correction), generation.vocabulary)
+    if corrected is None or corrected.missing:
+        return None
+    in_match, _ = generation.engine.evaluate(corrected.precise)
+    if int((in_match & _base_mask(generation, request)).sum()) <= 2 * total:
+        return None
+    return found.correction
 
 
 def _collect(
-    generation: Generation,
-    request: SearchRequest,
-    matches: q.Query,
-    found: matching.Matching | None,
-    first: q.Query | None = None,
+    generation: Generation, request: SearchRequest, found: matching.Matching | None
 ) -> SearchResult:
-    """Evaluate the query over the whole index at once (engine), then filter, count the
-    facets, and order only what the page shows: by relevance, the matches of `first` (when
-    given) before the others."""
+    """Evaluate the precise tier over the whole index at once (engine), then filter, count
+    the facets, and order only what the page shows (by relevance or date); then fill the
+    first page from the fallback tier if the precise one has less."""
     columns = generation.columns
     ranked = found is not None and request.sort == "relevance"
     engine = generation.engine
-    in_match, scores = engine.evaluate(found.ranked(matches) if ranked else matches)
-    in_match &= _base_mask(generation, request)
+    precise = found.precise if found else q.Every()
+    in_match, scores = engine.evaluate(found.ranked(precise) if ranked else precise)
+    allowed = _base_mask(generation, request)
+    in_match &= allowed
     facets, kept = columns.count(in_match, request.sectors, request.topics)
     candidates = np.flatnonzero(kept)
     start = (request.page - 1) * request.limit
     wanted = start + request.limit
     if ranked:
-        tiers = [candidates]
-        if first is not None:
-            ahead = engine.evaluate(first, kept)[0][candidates]
-            tiers = [candidates[ahead], candidates[~ahead]]
-        order = np.zeros(0, dtype=np.int64)
-        for tier in tiers:
-            if len(order) < wanted:
-                best = _best(tier, scores, wanted - len(order) + TITLE_PHRASE_POOL)
-                best = _title_phrase_first(generation, best, scores, found.phrase)
-                order = np.concatenate([order, best[: wanted - len(order)]])
-        order = order[start:wanted]
+        best = _best(candidates, scores, wanted + TITLE_PHRASE_POOL)
+        order = _title_phrase_first(generation, best, scores, found.phrase)[start:wanted]
     else:
         # Without words to rank by, relevance means nothing: newest first.
         dates = columns.date[candidates]
         newest = request.sort != "oldest"
         keys = np.where(dates < 0, np.int64(-1 if newest else 2**62), dates)
         order = candidates[np.argsort(-keys if newest else keys, kind="stable")][start:wanted]
-    marks = found.marks if found else matching.Marks()
     stored = generation.searcher.stored_fields
-    hits = [_hit(stored(int(n)), float(scores[n]) if ranked else None, marks) for n in order]
+    hits = [
+        _hit(stored(int(n)), float(scores[n]) if ranked else None, found, PRECISE) for n in order
+    ]
+    if found is not None and request.page == 1 and len(hits) < request.limit:
+        selected = allowed & columns.mask_sectors(request.sectors)
+        selected &= columns.mask_topics(request.topics)
+        more, more_scores = _fallback(generation, found, selected, kept, request.limit - len(hits))
+        hits += [_hit(stored(int(n)), float(more_scores[n]), found, FALLBACK) for n in more]
+    if request.explain and found is not None:
+        hits = [_explained(generation, found, hit) for hit in hits]
     return SearchResult(
         query=request.q,
         total=len(candidates),
@@ -241,6 +249,30 @@ def _collect(
         facets=facets,
         suggestion=None,
     )
+
+
+def _fallback(
+    generation: Generation,
+    found: matching.Matching,
+    selected: np.ndarray,
+    precise: np.ndarray,
+    count: int,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The `count` best articles of the fallback tier within `selected` (those of the
+    `precise` tier left out), and the scores they are ranked by: any word, any reading,
+    with feedback from the best articles found, precise ones included."""
+    engine = generation.engine
+    in_match, scores = engine.evaluate(found.ranked(found.fallback))
+    in_match &= selected
+    pool = np.flatnonzero(in_match | precise)
+    top = _best(pool, scores, feedback.FEEDBACK_DOCUMENTS)
+    candidates = np.flatnonzero(in_match & ~precise)
+    expanded = feedback.expansion(generation, top, scores[top])
+    if expanded is not None and len(candidates):
+        _, extra = engine.evaluate(expanded)
+        scores = feedback.rerank(scores, extra, candidates).astype(np.float32)
+    best = _best(candidates, scores, count + TITLE_PHRASE_POOL)
+    return _title_phrase_first(generation, best, scores, found.phrase)[:count], scores
 
 
 def _best(candidates: np.ndarray, scores: np.ndarray, count: int) -> np.ndarray:
@@ -284,6 +316,10 @@ def _base_mask(generation: Generation, request: SearchRequest) -> np.ndarray:
             request.date_to or datetime.date(9999, 12, 31), datetime.time.max
         )
         mask &= columns.mask_dates(datetime_to_long(start), datetime_to_long(end))
+    for excluded in request.exclude:
+        number = generation.searcher.document_number(id=excluded)
+        if number is not None:
+            mask[number] = False
     if request.related_to:
         related = np.zeros_like(mask)
         searcher = generation.searcher
@@ -308,12 +344,16 @@ def related_articles(catalog: Catalog, article_id: str, limit: int = 10) -> list
         ids = linked_ids(searcher, article_id)[:limit]
         ids += [i for i in similar_ids(searcher, article_id, limit) if i not in ids]
         stored = (searcher.document(id=i) for i in ids[:limit])
-        return [_hit(document, None, matching.Marks()) for document in stored if document]
+        return [_hit(document, None, None, PRECISE) for document in stored if document]
 
     return generation.cached(("related", article_id, limit), compute)
 
 
-def _hit(stored: dict, score: float | None, marks: matching.Marks) -> Hit:
+def _hit(stored: dict, score: float | None, found: matching.Matching | None, tier: str) -> Hit:
+    if found is None:
+        marks = matching.Marks()
+    else:
+        marks = found.marks if tier == PRECISE else found.fallback_marks
     given = list(stored.get("topics") or [])
     return Hit(
         id=stored["id"],
@@ -325,7 +365,72 @@ def _hit(stored: dict, score: float | None, marks: matching.Marks) -> Hit:
         topics_derived=not given,
         score=round(score, 3) if score is not None else None,
         snippet=snippet(stored.get("body") or "", marks),
+        tier=tier,
     )
+
+
+def _explained(generation: Generation, found: matching.Matching, hit: Hit) -> Hit:
+    """`hit` with the parts of its score: the reading searched, and each term that matched
+    in which field (a word's form and its kind, a pair, a pyvi word, a phrase)."""
+    engine = generation.engine
+    number = generation.searcher.document_number(id=hit.id)
+    tier = found.precise if hit.tier == PRECISE else found.fallback
+    parts = []
+    for leaf in found.ranked(tier).leaves():
+        if isinstance(leaf, q.Term):
+            docs, scores = engine.scored_term(leaf)
+            at = int(np.searchsorted(docs, number))
+            if at < len(docs) and docs[at] == number:
+                parts.append(_part(leaf, leaf.text, float(leaf.boost * scores[at])))
+        elif isinstance(leaf, q.Phrase):
+            within = np.zeros(engine.size, dtype=bool)
+            within[number] = True
+            held, score = engine.evaluate(leaf, within)
+            if held[number]:
+                parts.append(_part(leaf, " ".join(leaf.words), float(score[number])))
+    parts.sort(key=lambda part: -part["score"])
+    kinds = {f.text: f.kind for word in found.words for f in (*word.forms, *word.looser)}
+    for part in parts:
+        part["kind"] = kinds.get(part["term"], part["kind"])
+    return dataclasses.replace(
+        hit,
+        explain={
+            "reading": found.reading,
+            "tier": hit.tier,
+            "score": hit.score,
+            "matched": parts,
+            "note": (
+                "fallback scores mix the query's terms with feedback terms of the best "
+                "articles found, half and half"
+                if hit.tier == FALLBACK
+                else "score: the sum of the parts; a title holding the query whole is "
+                f"lifted {TITLE_PHRASE_FACTOR}×"
+            ),
+        },
+    )
+
+
+def _part(leaf: q.Query, text: str, score: float) -> dict:
+    field = leaf.fieldname
+    if field.endswith("_pairs"):
+        kind, text = "pair", text.partition("|")[2]
+    elif field.endswith("_words"):
+        kind = "pyvi word"
+    elif isinstance(leaf, q.Phrase):
+        kind = "phrase"
+    elif isinstance(leaf, engine_module.Plain):
+        kind = "typed"
+    else:
+        kind = "form"
+    return {"field": field, "term": text, "kind": kind, "score": round(score, 3)}
+
+
+def _flag(value: str, name: str) -> bool:
+    if value.lower() in ("", "0", "false", "no"):
+        return False
+    if value.lower() in ("1", "true", "yes"):
+        return True
+    raise BadQuery(f"{name} must be 1 or 0")
 
 
 def _day(value: str, name: str) -> datetime.date | None:

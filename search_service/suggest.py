@@ -51,9 +51,9 @@ def _suggest(generation, prefix: str, limit: int) -> list[Suggestion]:
     found = matching.build(in_titles, generation.vocabulary, prefix_last=True)
     if found is None:
         return []
-    typed = [fold(w) for w in found.understood.split()]
+    typed = [fold(w) for w in found.reading.split()]
     ranked = []
-    candidates = generation.searcher.search(found.ranked(found.required), limit=CANDIDATES)
+    candidates = generation.searcher.search(found.ranked(found.precise), limit=CANDIDATES)
     for rank, hit in enumerate(candidates):
         title = hit["title"]
         # Titles where the words stand together, the last one begun, come first; earlier

@@ -10,9 +10,10 @@ one generation of the index.
 import collections
 import string
 
-from .analysis import WORD_SEPARATOR
+from .analysis import WORD_SEPARATOR, pair_prefix, pair_reading
+from .engine import Engine, Plain
 from .normalize import fold
-from .schema import WORD_FIELDS
+from .schema import PAIR_FIELDS, TEXT_FIELDS, WORD_FIELDS
 from .segments import Memo, Part
 
 # Letters a typo may have dropped or swapped (folded vocabulary is plain ASCII).
@@ -29,12 +30,16 @@ WORD_TABLES = ("body", "title", *WORD_FIELDS.values())
 class Vocabulary:
     """Term statistics of one generation of the index, summed over its segments."""
 
-    def __init__(self, reader, parts: list[Part]):
+    def __init__(self, reader, parts: list[Part], engine: Engine | None = None):
         self.reader = reader
         self.parts = parts
+        self.engine = engine
         self._near: dict[tuple[str, int], list[str]] = Memo()
         self._restored: dict[str, str] = Memo()
         self._marked: dict[str, collections.Counter] = Memo()
+        self._forms: dict[str, collections.Counter] = Memo()
+        self._shadows: dict[tuple[str, str], tuple[str, ...]] = Memo()
+        self._pairs: dict[tuple[str, str], collections.Counter] = Memo()
         self._frequencies: dict[tuple[str, str], int] = Memo()
         self._word_tables: dict[str, list[dict[str, int]]] = {}
 
@@ -43,7 +48,8 @@ class Vocabulary:
         for part in self.parts:
             for field in WORD_TABLES:
                 _words(part, field)
-            _title_forms(part)
+            for field in TEXT_FIELDS:
+                _syllable_forms(part, field)
 
     def word_frequency(self, field: str, text: str) -> int:
         """How many articles hold the plain-letter word `text` in `field` (one of
@@ -102,11 +108,9 @@ class Vocabulary:
     def restore(self, folded: str) -> str:
         """The marked form the articles use most for a folded syllable (`hoi` → `hội`).
 
-        From titles: a small field, and their spelling is the careful one. A folded term
-        counts both the plain word and the folded copies of marked ones: the plain word's
-        share is what the marked forms leave."""
+        From titles: a small field, and their spelling is the careful one."""
         if folded not in self._restored:
-            plain = sum(_title_forms(part)[0].get(folded, 0) for part in self.parts)
+            plain = sum(_syllable_forms(part, "title")[0].get(folded, 0) for part in self.parts)
             marked = self.marked_forms(folded)
             best = folded
             if marked:
@@ -116,14 +120,63 @@ class Vocabulary:
             self._restored[folded] = best
         return self._restored[folded]
 
-    def marked_forms(self, folded: str) -> collections.Counter:
-        """The marked forms of a folded syllable in titles, with their numbers of articles."""
-        if folded not in self._marked:
+    def marked_forms(self, folded: str, field: str = "title") -> collections.Counter:
+        """The marked forms of a folded syllable in `field`, with their numbers of articles."""
+        key = (field, folded)
+        if key not in self._marked:
             marked: collections.Counter = collections.Counter()
             for part in self.parts:
-                marked.update(_title_forms(part)[1].get(folded, {}))
-            self._marked[folded] = marked
-        return self._marked[folded]
+                marked.update(_syllable_forms(part, field)[1].get(folded, {}))
+            self._marked[key] = marked
+        return self._marked[key]
+
+    def shadows(self, field: str, plain: str) -> tuple[str, ...]:
+        """The marked forms in `field` whose folded copies share the term of `plain` (a
+        syllable without marks): what to take away to find `plain` as it stands."""
+        key = (field, plain)
+        if key not in self._shadows:
+            self._shadows[key] = tuple(sorted(self.marked_forms(plain, field)))
+        return self._shadows[key]
+
+    def forms(self, folded: str) -> collections.Counter:
+        """Every form of a folded syllable in the articles (`ban`: bàn, bán, bạn, ban...),
+        with about how many articles hold it (title or body, whichever more)."""
+        if folded not in self._forms:
+            found: collections.Counter = collections.Counter()
+            for field in TEXT_FIELDS:
+                marked = self.marked_forms(folded, field)
+                plain = self.plain_frequency(field, folded)
+                for form, count in [*marked.items(), (folded, plain)]:
+                    found[form] = max(found[form], count)
+            self._forms[folded] = +found
+        return self._forms[folded]
+
+    def plain_frequency(self, field: str, plain: str) -> int:
+        """How many articles hold the syllable `plain` without marks in `field`: its term
+        also counts the folded copies of marked forms, which the engine takes away."""
+        shadows = self.shadows(field, plain)
+        if not shadows:
+            return self.frequency(field, plain)
+        if self.engine is None:
+            return max(
+                0, self.frequency(field, plain) - sum(self.marked_forms(plain, field).values())
+            )
+        return len(self.engine.scored_term(Plain(field, plain, shadows))[0])
+
+    def pair_readings(self, first: str, second: str) -> collections.Counter:
+        """The readings of two adjacent folded syllables in the articles (`hoi nghi`: (hội,
+        nghị), (hỏi, nghị)...), with how many articles hold each (title or body)."""
+        key = (first, second)
+        if key not in self._pairs:
+            found: collections.Counter = collections.Counter()
+            prefix = pair_prefix(first, second)
+            for field in PAIR_FIELDS.values():
+                for term in self.reader.expand_prefix(field, prefix):
+                    text = term.decode("utf-8") if isinstance(term, bytes) else term
+                    reading = pair_reading(text)
+                    found[reading] = max(found[reading], self.frequency(field, text))
+            self._pairs[key] = found
+        return self._pairs[key]
 
 
 def _words(part: Part, field: str) -> dict[str, int]:
@@ -142,14 +195,14 @@ def _words(part: Part, field: str) -> dict[str, int]:
     return part.data.cached(("words", field), read)
 
 
-def _title_forms(part: Part) -> tuple[dict[str, int], dict[str, dict[str, int]]]:
-    """A segment's title syllables: plain ones -> documents, and folded -> {marked form ->
-    documents}."""
+def _syllable_forms(part: Part, field: str) -> tuple[dict[str, int], dict[str, dict[str, int]]]:
+    """A segment's syllables in `field`: plain ones -> documents (which count the folded
+    copies of marked ones too), and folded -> {marked form -> documents}."""
 
     def read():
         plain: dict[str, int] = {}
         marked: dict[str, dict[str, int]] = {}
-        for term, info in part.leaf.iter_field("title"):
+        for term, info in part.leaf.iter_field(field):
             text = term.decode("utf-8") if isinstance(term, bytes) else term
             if not text.isalpha():
                 continue
@@ -160,7 +213,7 @@ def _title_forms(part: Part) -> tuple[dict[str, int], dict[str, dict[str, int]]]
                 marked.setdefault(folded, {})[text] = info.doc_frequency()
         return plain, marked
 
-    return part.data.cached("title_forms", read)
+    return part.data.cached(("forms", field), read)
 
 
 def _one_edit(word: str):

@@ -6,6 +6,7 @@ import pytest
 from search_service.analysis import (
     SyllableTokenizer,
     document_terms,
+    pair_analyzer,
     syllable_analyzer,
     word_analyzer,
 )
@@ -100,8 +101,19 @@ def test_joiner_is_not_part_of_any_token():
     assert all(JOINER not in t.text for t in syllable_analyzer()(marked))
 
 
+def test_pairs_join_each_syllable_to_the_next_exact_behind_folded():
+    # Codes are not paired whole; their parts are, as the positions of a phrase are.
+    assert [t.text for t in pair_analyzer()("Hội nghị giao_ban 10-CT")] == [
+        "hoi nghi|hội nghị",
+        "nghi giao|nghị giao",
+        "giao ban|giao ban",
+        "ban 10|ban 10",
+        "10 ct|10 ct",
+    ]
+
+
 def test_analyzers_pickle_and_compare_equal():
-    for analyzer in (syllable_analyzer(), word_analyzer()):
+    for analyzer in (syllable_analyzer(), word_analyzer(), pair_analyzer()):
         restored = pickle.loads(pickle.dumps(analyzer))
         assert restored == analyzer
         assert [t.text for t in restored("Hội nghị")] == [t.text for t in analyzer("Hội nghị")]
@@ -128,6 +140,7 @@ def _sample_texts() -> list[str]:
 def test_the_indexers_one_pass_gives_the_analyzers_postings(text):
     schema = build_schema()
     marked = segment(text)
-    syllables, words = document_terms(marked)
+    syllables, words, pairs = document_terms(marked)
     assert schema["body"].postings(syllables) == schema["body"].index(marked)
     assert schema["title_words"].postings(words) == schema["title_words"].index(marked)
+    assert schema["body_pairs"].postings(pairs) == schema["body_pairs"].index(marked)
