@@ -22,9 +22,9 @@ FEEDBACK_DOCUMENTS = 5
 FEEDBACK_TERMS = 20
 # The original ranking's share of the final score; the feedback terms have the rest.
 ORIGINAL_WEIGHT = 0.5
-# A term must be in this many of the feedback articles (when there are that many): a word
-# of one article alone says little about the topic.
-MIN_DOCUMENTS = 2
+# The terms with the most weight in the feedback articles whose rarity is looked up (one
+# lookup each): the others would not make the FEEDBACK_TERMS.
+CANDIDATE_TERMS = 100
 # Only the beginning of long articles is read: a report states its event early.
 MAX_CHARACTERS = 6_000
 _SYLLABLE = re.compile(r"[^\W_]+")
@@ -40,7 +40,6 @@ def expansion(generation, documents: np.ndarray, scores: np.ndarray) -> q.Query 
         weights / weights.sum() if weights.sum() > 0 else np.full(len(scores), 1 / len(scores))
     )
     relevance: collections.Counter = collections.Counter()
-    holding: collections.Counter = collections.Counter()
     stored = generation.searcher.stored_fields
     for number, weight in zip(documents.tolist(), weights.tolist(), strict=True):
         fields = stored(number)
@@ -49,14 +48,10 @@ def expansion(generation, documents: np.ndarray, scores: np.ndarray) -> q.Query 
         length = sum(counts.values()) or 1
         for term, count in counts.items():
             relevance[term] += weight * count / length
-            holding[term] += 1
-    needed = min(MIN_DOCUMENTS, len(documents))
     vocabulary = generation.vocabulary
     live = max(generation.engine.live_count, 1)
     ranked = []
-    for term, value in relevance.items():
-        if holding[term] < needed:
-            continue
+    for term, value in relevance.most_common(CANDIDATE_TERMS):
         field = "body" if isinstance(term, str) else PAIR_FIELDS["body"]
         text = term if isinstance(term, str) else pair_term(*term)
         frequency = vocabulary.frequency(field, text)
