@@ -159,21 +159,28 @@ def build(
     """The matching for `parsed`; None when it holds nothing to search for."""
     if parsed.is_empty and not parsed.negative:
         return None
-    groups = _join_expansions(parsed.positive)
+    groups = parsed.positive
     builder = _Builder(vocabulary, groups, parsed.negative, prefix_last)
     precise: list[q.Query] = [] if groups else [q.Every()]  # only exclusions: the rest
     fallback: list[q.Query] = []
     for number, group in enumerate(groups):
         last = prefix_last and number == len(groups) - 1 and len(group) == 1
+        builder.group = number
         found = [builder.clause(c, prefix=last) for c in group]
         precise.append(_any(p for p, _ in found))
         fallback.append(_any(f for _, f in found))
+    for number, together in builder.words_together():
+        precise[number] = q.And([precise[number], together])
+    # Words that spell out an expansion: those words, or the abbreviation (`UBND`).
+    for start, end, text in reversed(_expansions(groups)):
+        other = builder.abbreviation(text, TEXT_FIELDS, record=True)
+        precise[start:end] = [q.Or([q.And(precise[start:end]), *other])]
+        fallback[start:end] = [q.Or([*fallback[start:end], *other])]
     negative = [builder.clause(c)[0] for c in parsed.negative]
 
     def without_excluded(matching: q.Query) -> q.Query:
         return q.AndNot(matching, _any(negative)) if negative else matching
 
-    precise += builder.words_together()
     bonus = builder.bonus()
     return Matching(
         precise=without_excluded(q.And(precise) if len(precise) > 1 else precise[0]),
@@ -189,12 +196,12 @@ def build(
     )
 
 
-def _join_expansions(groups: list[tuple[Clause, ...]]) -> list[tuple[Clause, ...]]:
-    """Join plain words that spell out an abbreviation's expansion into one phrase clause,
-    so that `Ủy ban nhân dân` also finds `UBND`."""
+def _expansions(groups: list[tuple[Clause, ...]]) -> list[tuple[int, int, str]]:
+    """(start, end, text) of the runs of plain words that spell out an abbreviation's
+    expansion (`Ủy ban nhân dân`), longest first, so that they also find `UBND`."""
     _, shortenings = abbreviations.table()
     longest = max(len(k.split()) for k in shortenings)
-    joined: list[tuple[Clause, ...]] = []
+    found = []
     start = 0
     while start < len(groups):
         for end in range(min(len(groups), start + longest), start + 1, -1):
@@ -202,13 +209,12 @@ def _join_expansions(groups: list[tuple[Clause, ...]]) -> list[tuple[Clause, ...
             if all(_is_plain_word(g) for g in span):
                 text = " ".join(g[0].text for g in span)
                 if abbreviations.key(text) in shortenings:
-                    joined.append((Clause(text, phrase=True),))
+                    found.append((start, end, text))
                     start = end
                     break
         else:
-            joined.append(groups[start])
             start += 1
-    return joined
+    return found
 
 
 def _is_plain_word(group: tuple[Clause, ...]) -> bool:
@@ -354,6 +360,8 @@ class _Builder:
         self.mended = False
         self.missing: list[str] = []
         self.sequence: list[Word] = []
+        self.group = 0  # the group of the clause being built
+        self.groups: list[int] = []  # the group of each word of `sequence`
 
     def clause(self, clause: Clause, prefix: bool = False) -> tuple[q.Query, q.Query]:
         """(precise, fallback) queries of one clause."""
@@ -386,7 +394,7 @@ class _Builder:
         else:
             precise = [self._terms(words[0].forms, fields, prefix and words[0].typed)]
             loose = [self._terms(words[0].looser, fields, False, LOOSE_WEIGHT)]
-        other_side = self._abbreviation(clause.text, fields, record=not clause.negated)
+        other_side = self.abbreviation(clause.text, fields, record=not clause.negated)
         if clause.negated:
             return _any(precise + other_side), q.NullQuery()
         self._record(clause, words, several)
@@ -408,6 +416,7 @@ class _Builder:
             word = words[0]
             if not clause.field:
                 self.sequence.append(word)
+                self.groups.append(self.group)
             self.exact.update(f.text for f in word.forms)
             self.mends.update(f.text for f in word.looser if f.kind == Kind.MENDED)
             if not any(self._frequency(f.text) for f in word.forms):
@@ -560,7 +569,7 @@ class _Builder:
             for field in fields
         ]
 
-    def _abbreviation(self, text: str, fields, record: bool) -> list[q.Query]:
+    def abbreviation(self, text: str, fields, record: bool) -> list[q.Query]:
         expansions, shortenings = abbreviations.table()
         key = abbreviations.key(text)
         other = expansions.get(key) or shortenings.get(key)
@@ -585,18 +594,20 @@ class _Builder:
             exact_phrases=frozenset(self.exact_phrases),
         )
 
-    def words_together(self) -> list[q.Query]:
+    def words_together(self) -> list[tuple[int, q.Query]]:
         """For a description (DESCRIPTION_SYLLABLES), each pair of adjacent plain words
-        that pyvi reads as one word, required to stand together (in the pair fields)."""
+        that pyvi reads as one word, required to stand together (in the pair fields),
+        with the group of its first word."""
         if len(self.sequence) < DESCRIPTION_SYLLABLES:
             return []
         joined = segment(" ".join(w.cased for w in self.sequence))
         inside = [char == JOINER for char in joined if char in (" ", JOINER)]
-        required = []
-        for glued, (left, right) in zip(inside, itertools.pairwise(self.sequence), strict=True):
-            if glued:
-                required.append(self._pair(left, right, boost=0.0))
-        return required
+        pairs = zip(inside, self.groups[:-1], itertools.pairwise(self.sequence), strict=True)
+        return [
+            (group, self._pair(left, right, boost=0.0))
+            for glued, group, (left, right) in pairs
+            if glued
+        ]
 
     def _pair(self, left: Word, right: Word, boost: float) -> q.Query:
         """Two adjacent words in any of their forms, as the pair fields hold them."""
