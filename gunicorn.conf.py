@@ -29,23 +29,32 @@ threads = 1
 
 # The app is built once, in the arbiter, which then prepares what every worker needs
 # (`when_ready` below): it applies the writes a previous run left queued (answered 202, then
-# stopped or killed), loads pyvi's model when the write API is on (1.5 s of CPU and 55 MB,
-# else paid by a worker's first write, slowing the searches beside it), and reads the index
-# ahead (field lengths, columns, term statistics and the most frequent postings, for up to
-# SEARCH_SERVICE_WARM_SECONDS), closing its files before forking. Every worker starts with
-# that data, shared copy-on-write, instead of each reading it again on its first searches
+# stopped or killed), and reads the index ahead (field lengths, columns, term statistics
+# and the most frequent postings, for up to SEARCH_SERVICE_WARM_SECONDS), closing its files
+# before forking. Every worker starts with that data, shared copy-on-write, instead of each
+# reading it again on its first searches
 # (on the vntc corpus: first searches 0.5 s -> 20-50 ms, and one copy of the data instead
 # of one a worker). Each worker opens its own index files after the fork (Whoosh readers
 # and SQLite connections must not be shared by processes). The cost: a HUP reloads the
-# configuration but not changed code; restart the service after an upgrade.
+# configuration but not changed code; restart the service after an upgrade. With the write
+# API on, the arbiter then starts the writer process, which alone commits the writes (and
+# loads pyvi's model to analyze them), and starts it again if it dies.
 preload_app = True
 
 
 def when_ready(server):
-    """Prepare the workers' index in the arbiter, before the first one is forked."""
+    """Prepare the workers' index in the arbiter, before the first one is forked; start the
+    writer process."""
     from search_service.web import serve
 
     serve.before_workers(server.app.wsgi(), server.log)
+
+
+def on_exit(server):
+    """Stop the writer process with the service."""
+    from search_service.web import serve
+
+    serve.stop_writer()
 
 
 # A worker that has not answered in this time is killed and replaced. The longest

@@ -12,7 +12,8 @@ The data flows down the modules, and imports point the same way::
     snapshot      whether the files a reader opened are still there, unchanged
     write_queue   the write API's durable queue -> one writer, group commits
     ingest        paths -> parallel workers -> writer -> Summary   (drains the queue too)
-    publish       records of the write API -> validated, analyzed -> queue -> Report
+    committer     the writer process: queue -> analyzed, one commit a refresh; merges
+    publish       records of the write API -> validated -> queue -> Report
     query         what was typed -> ParsedQuery    (phrases, -exclusions, OR, fields)
     matching      ParsedQuery -> query tree        (forms of each word, bonuses)
     engine        query tree -> matches and scores (NumPy over cached postings)

@@ -18,6 +18,15 @@ from .normalize import fold, normalize, normalize_line
 MAX_ID_LENGTH = 200
 MAX_LIST_ITEMS = 100
 _WORD = re.compile(r"[^\W_]+")
+# Characters no text field may hold: C0 and C1 controls but tab, newline and carriage return
+# (whitespace), and lone surrogates (not text: `"\ud800"` in JSON). Normalizing would drop
+# them, silently changing what was sent; the record is refused instead, naming the field.
+_NOT_TEXT = re.compile("[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\ud800-\udfff]")
+# An id is kept as sent: besides those, whitespace other than the space and the invisible
+# characters that normalizing drops (`nl-\nx` became `nl- x`; two ids could become one).
+_NOT_IN_ID = re.compile(
+    "[\u0000-\u001f\u007f-\u009f\u00ad\u200b-\u200d\u2060\ufeff\ue000-\uf8ff\ud800-\udfff]"
+)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -96,10 +105,14 @@ def _line(record: dict, name: str, required: bool = False) -> str | None:
         if required:
             raise BadRecord(f"missing {name}")
         return None
-    if isinstance(value, (int, float)) and not isinstance(value, bool) and name == "id":
+    if isinstance(value, int) and not isinstance(value, bool) and name == "id":
         value = str(value)
     if not isinstance(value, str):
-        raise BadRecord(f"{name} must be a string")
+        # A JSON number id that is not a whole number (`1e309` read as infinity, `1.50` as
+        # 1.5) would not be the id the sender wrote.
+        kind = "a string or a whole number" if name == "id" else "a string"
+        raise BadRecord(f"{name} must be {kind}")
+    _check_characters(name, value, _NOT_IN_ID if name == "id" else _NOT_TEXT)
     value = normalize_line(value)
     if required and not value:
         raise BadRecord(f"{name} is empty")
@@ -110,6 +123,7 @@ def _text(record: dict, name: str, required: bool = False) -> str | None:
     value = record.get(name)
     if not isinstance(value, str) and value is not None:
         raise BadRecord(f"{name} must be a string")
+    _check_characters(name, value or "", _NOT_TEXT)
     value = normalize(value or "")
     if required and not value:
         raise BadRecord(f"missing {name}")
@@ -128,10 +142,29 @@ def _lines(record: dict, name: str) -> tuple[str, ...]:
         raise BadRecord(f"{name} has more than {MAX_LIST_ITEMS} items")
     seen: dict[str, None] = {}
     for value in values:
+        _check_characters(name, value, _NOT_TEXT)
         value = normalize_line(value)
         if value:
             seen.setdefault(value, None)
     return tuple(seen)
+
+
+def _check_characters(name: str, value: str, refused: re.Pattern) -> None:
+    found = refused.search(value)
+    if found is None:
+        return
+    code = ord(found.group())
+    kind = (
+        "a lone surrogate"
+        if 0xD800 <= code <= 0xDFFF
+        else "the control character"
+        if code <= 0x9F
+        else "the invisible character"
+    )
+    raise BadRecord(
+        f"{name} holds {kind} U+{code:04X} at position {found.start()}: remove it and send "
+        "the record again"
+    )
 
 
 def _date(value: object) -> datetime.date | datetime.datetime | None:

@@ -33,7 +33,9 @@ _VNI_SHAPES = {
 }
 _VOWELS = frozenset("aăâeêioôơuưy")
 _SHAPED = frozenset("ăâêôơư")
-_ASCII_WORD = re.compile(r"[a-z]+\d*[a-z\d]*")
+# A letter, then letters and digits; not `[a-z]+\d*[a-z\d]*`, which backtracks through every
+# split of a long run.
+_ASCII_WORD = re.compile(r"[a-z][a-z\d]*")
 
 
 def decode(word: str) -> str | None:

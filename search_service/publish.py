@@ -1,20 +1,22 @@
 """Publishing from the site: the write API's articles and deletions, applied by one writer.
 
-    records --Article.from_record--> Article --ingest.prepare--> Operation   (this process)
-            --write_queue.submit--> queued, applied with every other pending operation
-                                    in one commit, results read back
+    records --Article.from_record--> Article --> Operation                 (this process)
+            --write_queue.submit--> queued (durable); the writer process analyzes and
+                                    applies it with every other pending operation in one
+                                    commit; results read back when the caller waits
             --> Report: one Outcome per position
 
 Records are validated exactly as the CLI's ingest validates a line of JSON Lines, with the
 same messages; a bad record is rejected by its position and the others go on. Analysis
-(pyvi segmentation) runs here, in the request's process, so that the one writer only adds
-finished postings.
+(pyvi segmentation) runs in the writer process, so that a write costs the process that
+answers it only the checks.
 """
 
 import dataclasses
 
-from . import ingest, write_queue
+from . import write_queue
 from .article import Article, checked_id
+from .catalog import Catalog
 from .errors import BadRecord
 from .write_queue import Operation, WriteQueue
 
@@ -71,14 +73,19 @@ def publish(queue: WriteQueue, records: list, wait: float) -> Report:
         except BadRecord as error:
             rejected.append(Outcome(position, _given_id(record), REJECTED, error))
             continue
-        fields = ingest.prepare(article).fields
-        accepted.append((position, Operation(article.id, fields["content_hash"], fields)))
+        accepted.append((position, Operation(article.id, article.content_hash(), article)))
     return _submit(queue, accepted, rejected, wait)
 
 
-def delete(queue: WriteQueue, article_id: str, wait: float) -> Report:
-    """Delete an article by id (checked and normalized as a record's id)."""
+def delete(queue: WriteQueue, catalog: Catalog, article_id: str, wait: float) -> Report:
+    """Delete an article by id (checked and normalized as a record's id); `not_found`, and
+    nothing queued, when the index holds no such article and none is queued."""
     operation = Operation.delete(checked_id(article_id))
+    searcher = catalog.current().searcher
+    if searcher.document_number(id=operation.article_id) is None and not queue.queued(
+        operation.article_id
+    ):
+        return Report([Outcome(0, operation.article_id, write_queue.NOT_FOUND)])
     return _submit(queue, [(0, operation)], [], wait)
 
 

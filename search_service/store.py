@@ -38,7 +38,7 @@ from whoosh.filedb.filestore import FileStorage
 from whoosh.index import LockError
 from whoosh.reading import SegmentReader
 from whoosh.util.numeric import byte_to_length
-from whoosh.writing import OPTIMIZE
+from whoosh.writing import NO_MERGE, OPTIMIZE
 
 from . import mapped_files
 from .codec import Codec
@@ -280,11 +280,23 @@ def merge_segments(writer, segments: list) -> list:
     """Every writer's Whoosh merge policy: merges small segments, and bounds how many there
     are, without ever merging the corpus at once.
 
-    Merges into the segment being written the segments of the smallest size class (see
-    MERGE_FACTOR) that has MERGE_FACTOR of them; else, when the index has MAX_SEGMENTS, its
-    MERGE_FACTOR smallest segments (ingests of a few hundred articles a day each leave one).
-    Returns the segments it keeps.
+    Merges into the segment being written the segments of `to_merge`. Returns the segments
+    it keeps.
     """
+    merged = to_merge(segments)
+    if not merged:
+        return segments
+    for segment in merged:
+        reader = SegmentReader(writer.storage, writer.schema, segment)
+        writer.add_reader(reader)
+        reader.close()
+    return [s for s in segments if s not in merged]
+
+
+def to_merge(segments: list) -> list:
+    """The segments the next merge takes: those of the smallest size class (see
+    MERGE_FACTOR) that has MERGE_FACTOR of them; else, when the index has MAX_SEGMENTS, its
+    MERGE_FACTOR smallest segments (ingests of a few hundred articles a day each leave one)."""
     by_size = sorted(segments, key=lambda s: s.doc_count_all())
     classes: dict[int, list] = {}
     for segment in by_size:
@@ -295,13 +307,7 @@ def merge_segments(writer, segments: list) -> list:
     merged = next((m[:MERGE_FACTOR] for m in classes.values() if len(m) >= MERGE_FACTOR), None)
     if merged is None and len(segments) + 1 > MAX_SEGMENTS:
         merged = by_size[:MERGE_FACTOR]
-    if not merged:
-        return segments
-    for segment in merged:
-        reader = SegmentReader(writer.storage, writer.schema, segment)
-        writer.add_reader(reader)
-        reader.close()
-    return [s for s in segments if s not in merged]
+    return merged or []
 
 
 def _lengths_in_memory(writer) -> None:
@@ -447,12 +453,21 @@ class Writer:
         """How many segments the index has (as this writer found it)."""
         return len(self._writer.segments)
 
-    def commit(self, reopen: bool = True, optimize: bool = False) -> None:
+    def merge_due(self) -> bool:
+        """Whether a commit would merge segments (see `to_merge`)."""
+        return bool(to_merge(self._writer.segments))
+
+    def commit(
+        self, reopen: bool = True, optimize: bool = False, merge: bool = True, *, force=False
+    ) -> None:
         """Make everything written so far durable and visible; keep writing if `reopen`.
-        With `optimize`, merge every segment into one as well."""
-        if self._changed or optimize:
+        With `optimize`, merge every segment into one as well; without `merge`, merge
+        nothing (the writer process commits the write API's articles so, and merges on its
+        own commit, `force`d with nothing written)."""
+        if self._changed or optimize or force:
+            policy = OPTIMIZE if optimize else merge_segments if merge else NO_MERGE
             with self._writing():
-                self._writer.commit(mergetype=OPTIMIZE if optimize else merge_segments)
+                self._writer.commit(mergetype=policy)
             self._lock.release()
             self._lock = None
         else:
@@ -517,11 +532,12 @@ def optimize(path: Path, timeout: float = LOCK_TIMEOUT) -> int:
 
 
 @contextlib.contextmanager
-def writer(path: Path, timeout: float = LOCK_TIMEOUT):
+def writer(path: Path, timeout: float = LOCK_TIMEOUT, merge: bool = True):
     """Hold the index's writer: waits up to `timeout` seconds for the lock, then fails
     (IndexBusy; at once with a timeout of 0).
 
-    Commits when the block ends normally, cancels (leaving the index untouched) otherwise.
+    Commits when the block ends normally (merging small segments unless not `merge`),
+    cancels (leaving the index untouched) otherwise.
     """
     w = Writer(path, timeout)
     try:
@@ -529,4 +545,18 @@ def writer(path: Path, timeout: float = LOCK_TIMEOUT):
     except BaseException:
         w.cancel()
         raise
-    w.commit(reopen=False)
+    w.commit(reopen=False, merge=merge)
+
+
+def merge_small(path: Path, timeout: float = 0) -> bool:
+    """Merge the segments a commit would merge (see `to_merge`), in a commit of their own;
+    whether there were any. The writer process does this between its commits, so that a
+    write's commit never waits for a merge."""
+    w = Writer(path, timeout)
+    try:
+        due = w.merge_due()
+        w.commit(reopen=False, force=due)
+    except BaseException:
+        w.cancel()
+        raise
+    return due

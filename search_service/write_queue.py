@@ -1,29 +1,28 @@
 """The write API's durable queue of operations, and the drain that applies them in one writer.
 
-    request: append operations --> writes.sqlite3 (in the index folder, WAL)
-             then drain if the index's writer lock is free, else poll for the results
-    drain:   hold the lock (store.writer, an flock) -> take every pending operation, from
-             every worker -> apply them in one batch -> one Whoosh commit -> record results
+    request: check the records -> append operations --> writes.sqlite3 (index folder, WAL)
+             answer (202: durable), or with refresh=wait_for, poll for the results
+    writer process (`committer`): every REFRESH interval, hold the lock (store.writer,
+             an flock) -> take every pending operation, of every worker -> analyze and
+             apply them in one batch -> one Whoosh commit -> record results
 
-A request's operations are articles already analyzed in its own worker (pickled Whoosh
-fields), or deletions. Once appended they survive the crash of any process (a committed
-SQLite transaction is in the page cache). Whoever holds the writer lock applies everything
-pending in one commit (group commit): while one batch commits, the requests that arrive
-queue up and go in the next. Results are recorded per operation for the requests, which
-poll for them: a request that finds the lock busy keeps trying it, so an operation appended
-just as a drainer releases the lock is drained by its own request.
+A request's operations are checked, normalized articles (`Article`), or deletions: the
+costly analysis (pyvi) runs in the writer process, not in the worker that answers readers.
+Once appended they survive the crash of any process (a committed SQLite transaction is in
+the page cache). Whoever holds the writer lock applies everything pending in one commit
+(group commit): the writes of a refresh interval share one. Results are recorded per
+operation, for the requests that wait for them.
 
     pending --(applied to the writer, results recorded)--> committing --(commit)--> applied
 
 A drainer killed after recording the results leaves `committing` rows: the next drainer
 applies them again, which is harmless (an article already there is unchanged, a deletion
 already done finds nothing) and keeps the results recorded the first time. Whoever takes
-the writer (a request, the CLI's ingest and delete, the service at start) drains the queue
-before writing anything else, so operations are applied in order.
+the writer (the writer process, the CLI's ingest and delete, the service at start) drains
+the queue before writing anything else, so operations are applied in order.
 
-A request waits a bounded time for its results (then its operations stay queued, for the
-next drain); a drainer stops once its own request is answered, unless operations of
-requests that stopped waiting are pending: those it drains, since no one else will.
+A request that waits for its results waits a bounded time (then its operations stay
+queued, for the next drain), polling the queue: a read of its own rows, no lock.
 """
 
 import dataclasses
@@ -38,6 +37,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from . import store
+from .article import Article
 from .errors import IndexBusy, IndexUnwritable, QueueFull
 from .schema import SCHEMA_VERSION
 
@@ -69,7 +69,7 @@ CREATE TABLE IF NOT EXISTS operations (
     request TEXT NOT NULL,
     article_id TEXT NOT NULL,
     content_hash TEXT,              -- NULL: a deletion
-    fields BLOB,                    -- zlib(pickle(Whoosh fields)) of an article
+    fields BLOB,                    -- zlib(pickle(Article)); of an older version, its fields
     schema_version INTEGER NOT NULL,
     deadline REAL NOT NULL,         -- when its request stops waiting (time.time())
     state TEXT NOT NULL DEFAULT 'pending',
@@ -82,11 +82,11 @@ CREATE INDEX IF NOT EXISTS operations_by_request ON operations (request);
 
 @dataclasses.dataclass(frozen=True)
 class Operation:
-    """An article to add or replace (its analyzed fields), or an id to delete."""
+    """An article to add or replace, or an id to delete."""
 
     article_id: str
     content_hash: str | None = None
-    fields: dict | None = None
+    article: Article | None = None
 
     @classmethod
     def delete(cls, article_id: str) -> "Operation":
@@ -161,7 +161,7 @@ class WriteQueue:
                 request,
                 op.article_id,
                 op.content_hash,
-                None if op.fields is None else _pack(op.fields),
+                None if op.article is None else _pack(op.article),
                 SCHEMA_VERSION,
                 deadline,
             )
@@ -206,12 +206,14 @@ class WriteQueue:
             return False
         return bool(self._run("SELECT 1 FROM operations WHERE state != 'applied' LIMIT 1"))
 
-    def abandoned(self) -> bool:
-        """Whether pending operations belong to requests that no longer wait for them."""
+    def queued(self, article_id: str) -> bool:
+        """Whether an operation on `article_id` waits to be applied."""
+        if self._connection is None and not self.path.exists():
+            return False
         return bool(
             self._run(
-                "SELECT 1 FROM operations WHERE state != 'applied' AND deadline < ? LIMIT 1",
-                (time.time(),),
+                "SELECT 1 FROM operations WHERE state != 'applied' AND article_id = ? LIMIT 1",
+                (article_id,),
             )
         )
 
@@ -251,52 +253,49 @@ class WriteQueue:
         self.close()
 
 
-def _pack(fields: dict) -> bytes:
-    # Pickled postings are about eight times the article's JSON; zlib at its fastest
-    # level brings them to about twice (sample articles: 2.5 KB JSON, 20 KB, 5 KB).
-    return zlib.compress(pickle.dumps(fields, protocol=pickle.HIGHEST_PROTOCOL), 1)
+def _pack(article: Article) -> bytes:
+    return zlib.compress(pickle.dumps(article, protocol=pickle.HIGHEST_PROTOCOL), 1)
 
 
-def _unpack(blob: bytes) -> dict:
+def _fields(blob: bytes) -> dict:
+    """The Whoosh fields of a queued article, analyzed now."""
     # Only this module writes the queue file, inside the index folder: whoever can write
     # there can change the index itself.
-    return pickle.loads(zlib.decompress(blob))
+    queued = pickle.loads(zlib.decompress(blob))
+    if isinstance(queued, dict):
+        return queued  # queued by a version that analyzed in the request
+    # Imported here: the ingest applies this queue too (it imports this module).
+    from .ingest import prepare
+
+    return prepare(queued).fields
 
 
 def submit(queue: WriteQueue, operations: list[Operation], wait: float) -> list[str] | None:
-    """Queue `operations`, have them applied, and return their results in order; None if
-    they are still queued after `wait` seconds (they are applied by a later drain)."""
+    """Queue `operations` (durable when this returns) and, if `wait`, wait up to that many
+    seconds for the writer process to apply them: their results in order, or None while
+    they are still queued."""
     store.check_version(queue.index)
-    retry_after = max(1, round(wait))
-    try:
-        request = queue.append(operations, time.time() + wait, retry_after)
-    except QueueFull:
-        # Full, and maybe nobody drained it since the writer was freed (the CLI's ingest
-        # ended): drain if the writer is free, and ask again.
-        drain(queue)
-        request = queue.append(operations, time.time() + wait, retry_after)
+    # The queue drains once a REFRESH interval: a client told to retry waits about one.
+    request = queue.append(operations, time.time() + wait, max(1, round(wait)))
     until = time.monotonic() + wait
-    while True:
-        drain(queue, request)
+    while wait > 0:
         results = queue.results(request)
         if results is not None:
             queue.forget(request)
             return results
         if time.monotonic() >= until:
-            return None
+            break
         time.sleep(POLL_SECONDS)
+    return None
 
 
-def drain(queue: WriteQueue, request: str | None = None) -> int:
-    """Apply pending operations if the writer lock is free; how many were applied.
-
-    Without `request`, drains until the queue is empty; with it, until the request's
-    operations are applied and no pending operation is abandoned by its request.
-    """
+def drain(queue: WriteQueue, merge: bool = True) -> int:
+    """Apply every pending operation, in batches, if the writer lock is free; how many were
+    applied. Merges small segments at its commits unless not `merge`."""
     applied = 0
     while queue.pending():
         try:
-            with store.writer(queue.index, 0) as writer:
+            with store.writer(queue.index, 0, merge=merge) as writer:
                 rows, results = _apply_batch(queue, writer)
         except IndexBusy:
             break
@@ -307,8 +306,6 @@ def drain(queue: WriteQueue, request: str | None = None) -> int:
             ) from None
         queue._mark(rows, results, "applied")
         applied += len(rows)
-        if request is not None and queue.results(request) is not None and not queue.abandoned():
-            break
     return applied
 
 
@@ -373,5 +370,5 @@ def _apply(rows: list[_Row], writer: store.Writer) -> list[str]:
         if row.content_hash is None:
             writer.delete(article_id)
         else:
-            writer.update(_unpack(row.blob))
+            writer.update(_fields(row.blob))
     return results

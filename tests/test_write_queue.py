@@ -2,11 +2,12 @@
 
 import multiprocessing
 import sqlite3
+import threading
 import time
 
 import pytest
 
-from search_service import ingest, publish, store, write_queue
+from search_service import committer, ingest, publish, store, write_queue
 from search_service.article import Article
 from search_service.errors import QueueFull
 from search_service.write_queue import Operation, WriteQueue
@@ -21,8 +22,8 @@ def queue(index):
 
 
 def upsert(number: int, **fields) -> Operation:
-    prepared = ingest.prepare(Article.from_record(article(number, **fields)))
-    return Operation(prepared.id, prepared.fields["content_hash"], prepared.fields)
+    checked = Article.from_record(article(number, **fields))
+    return Operation(checked.id, checked.content_hash(), checked)
 
 
 def generation(index) -> int:
@@ -118,15 +119,23 @@ def test_a_full_queue_refuses_until_it_drains(index):
         queue.append([upsert(3)], time.time() + 10, 1)
 
 
-def test_a_write_waits_a_bounded_time_for_a_busy_writer_then_stays_queued(index, queue):
-    with store.writer(index):
-        started = time.monotonic()
-        assert write_queue.submit(queue, [upsert(1)], wait=0.3) is None
-        assert 0.3 <= time.monotonic() - started < 1.0
-    assert documents(index, "a1") == []
-    # The next write drains what its request stopped waiting for.
-    assert write_queue.submit(queue, [upsert(2)], wait=5) == ["added"]
-    assert len(documents(index, "a1")) == 1
+def test_a_write_waits_for_the_writer_process_a_bounded_time_then_stays_queued(index, queue):
+    # No writer process: nothing is applied, and the write is answered after its wait.
+    started = time.monotonic()
+    assert write_queue.submit(queue, [upsert(1)], wait=0.3) is None
+    assert 0.3 <= time.monotonic() - started < 1.0
+    assert write_queue.submit(queue, [upsert(2)], wait=0) is None
+    assert documents(index, "a1") == [] and queue.pending()
+    stop = threading.Event()
+    writer = threading.Thread(target=committer.run, args=(index, 0.05, lambda: not stop.is_set()))
+    writer.start()
+    try:
+        # The writer process applies both queued writes and the next one.
+        assert write_queue.submit(queue, [upsert(3)], wait=5) == ["added"]
+    finally:
+        stop.set()
+        writer.join()
+    assert [len(documents(index, f"a{n}")) for n in (1, 2, 3)] == [1, 1, 1]
     assert not queue.pending()
 
 
@@ -144,20 +153,29 @@ def test_the_cli_ingest_and_delete_apply_queued_writes_first(index, queue, tmp_p
     assert documents(index, "a1") == documents(index, "a2") == []
 
 
-def test_write_commits_merge_small_segments_only(tmp_path):
+def test_write_commits_merge_nothing_and_merges_are_commits_of_their_own(tmp_path):
     index = tmp_path / "index"
-    # Larger than a write commit merges (a quarter of store.MERGE_MAX_DOCS at most).
+    # Larger than a merge takes (a quarter of store.MERGE_MAX_DOCS at most).
     big = [article(n) for n in range(1000, 1000 + store.MERGE_MAX_DOCS // 4 + 1)]
     ingest.ingest([write_jsonl(tmp_path / "big.jsonl", big)], index, workers=1)
     (large,) = [s.segment_id() for s in store.open_index(index)._segments()]
     with WriteQueue(index) as queue:
         for number in range(21):
-            assert write_queue.submit(queue, [upsert(number)], wait=5) == ["added"]
-    segments = {s.segment_id(): s.doc_count_all() for s in store.open_index(index)._segments()}
-    assert segments.pop(large) == len(big)
-    # A commit that finds four segments of a size merges them with its own article: every
-    # fifth commit four of 1 (and its own) make one of 5; the 21st, four of 5 one of 21.
-    assert list(segments.values()) == [21]
+            queue.append([upsert(number)], time.time(), 1)
+            assert write_queue.drain(queue, merge=False) == 1
+
+    def sizes() -> list[int]:
+        found = {s.segment_id(): s.doc_count_all() for s in store.open_index(index)._segments()}
+        assert found.pop(large) == len(big)
+        return sorted(found.values())
+
+    assert sizes() == [1] * 21
+    merges = 0
+    while store.merge_small(index):
+        merges += 1
+    # Four of one size make one: 21 singles -> five of 4 and a single -> one of 16, one of
+    # 4 and the single.
+    assert (merges, sizes()) == (6, [1, 4, 16])
     with store.open_index(index).searcher() as searcher:
         assert searcher.doc_count() == len(big) + 21
 
@@ -170,7 +188,8 @@ def test_readers_open_the_index_while_commits_replace_its_files(index):
     def write() -> None:
         with WriteQueue(index) as queue:
             for operation in operations:
-                write_queue.submit(queue, [operation], wait=5)
+                queue.append([operation], time.time(), 1)
+                write_queue.drain(queue)
 
     writer = multiprocessing.get_context("fork").Process(target=write)
     writer.start()

@@ -34,7 +34,8 @@ BOILERPLATE_WORDS = _words(
     " binh-luan binhluan lien-quan lienquan"
 )
 # Short words match only as whole parts (`ads`, `main-nav`), not inside `uploads`, `canvas`.
-_BOILERPLATE_PARTS = re.compile(r"(?:^|[\s_-])(?:nav\w*|ads?|adsbygoogle)(?:$|[\s_-])")
+# `nav[^\W_]*`, not `nav\w*`, which ran on through `_` to the end of a long value at each part.
+_BOILERPLATE_PARTS = re.compile(r"(?:^|[\s_-])(?:nav[^\W_]*|ads?|adsbygoogle)(?:$|[\s_-])")
 RELATED_WORDS = _words("related lien-quan lienquan cung-chu-de")
 LEAD_WORDS = _words("sapo lead summary excerpt chapeau description")
 MAIN_WORDS = _words("article-body articlebody content detail entry")
@@ -51,11 +52,15 @@ MAX_DEPTH = 200  # below libxml2's 256, so a flattened page always parses whole
 _SPACES = re.compile(r"\s+")
 _CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([\w.:-]+)""", re.IGNORECASE)
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*>")
-# A start or end tag, quoted attribute values may hold `>`; for flattening only.
-_TAG = re.compile(r"""<(/?)([a-zA-Z][\w:-]*)(?:"[^"]*"|'[^']*'|[^'">])*>""")
+# A start or end tag, quoted attribute values may hold `>`; for flattening only. Possessive,
+# and no `<` inside a tag: each attempt stops at the next `<`, so that a page of unclosed
+# tags is read in linear time (backtracking over a long unclosed tag was quadratic).
+_TAG = re.compile(r"""<(/?)([a-zA-Z][\w:-]*+)(?:"[^"<]*+"|'[^'<]*+'|[^'"<>]++)*+>""")
 _HTML_START = re.compile(rb"<(?:!doctype\s+html|html|head|body|meta|title)[\s>/]", re.IGNORECASE)
 _BR_PARAGRAPH = re.compile(r"\r(?: *\r)+")
-_CRUMB_SEPARATORS = re.compile(r"\s*[»›>|/]\s*")
+# Over text whose spaces are single (`_text`): ` ?`, where `\s*` scanned a long run of spaces
+# from each of its positions.
+_CRUMB_SEPARATORS = re.compile(r" ?[»›>|/] ?")
 _AUTHOR_PREFIX = re.compile(r"^(?:tác giả|bài|bài và ảnh|by)\s*:\s*", re.IGNORECASE)
 
 

@@ -167,7 +167,8 @@ SCHEMAS = {
         {
             "status": {
                 "enum": ["applied", "queued"],
-                "description": "applied: committed and searchable; queued: applied later",
+                "description": "applied: committed and searchable; queued: durable, "
+                "committed by the writer process within a second",
             },
             "counts": _object({status: {"type": "integer", "minimum": 0} for status in STATUSES}),
             "results": {
@@ -195,10 +196,14 @@ SCHEMAS = {
 }
 
 _WRITE_RESPONSES = {
-    "200": _json(_ref("WriteResult"), "Written: committed, searchable on the next request"),
+    "200": _json(
+        _ref("WriteResult"),
+        "With refresh=wait_for: committed, searchable on the next request",
+    ),
     "202": _json(
         _ref("WriteResult"),
-        "Queued: not applied within SEARCH_SERVICE_WRITE_WAIT (the index is busy); it will be",
+        "Queued: durable, searchable within a second; with refresh=wait_for, not committed "
+        "within SEARCH_SERVICE_WRITE_WAIT (the index is busy), and kept queued",
     ),
     "400": {"$ref": "#/components/responses/BadRecord"},
     "401": {"$ref": "#/components/responses/Unauthorized"},
@@ -206,6 +211,12 @@ _WRITE_RESPONSES = {
     "413": {"$ref": "#/components/responses/WriteTooLarge"},
     "503": {"$ref": "#/components/responses/WriteUnavailable"},
 }
+
+_REFRESH = _query(
+    "refresh",
+    "wait_for: answer once the write is committed (200), holding a worker meanwhile",
+    {"enum": ["false", "wait_for"], "default": "false"},
+)
 
 _PATHS = {
     "/api/search": {
@@ -234,6 +245,7 @@ _PATHS = {
                     }
                 },
             },
+            "parameters": [_REFRESH],
             "responses": _WRITE_RESPONSES,
         }
     },
@@ -251,7 +263,7 @@ _PATHS = {
             "summary": "Add or replace the article with this id",
             "description": "An id in the body must be the one in the URL.",
             "security": [{"writeToken": []}],
-            "parameters": [_ARTICLE_ID],
+            "parameters": [_ARTICLE_ID, _REFRESH],
             "requestBody": {
                 "required": True,
                 "content": {"application/json": {"schema": _ref("ArticleRecord")}},
@@ -261,7 +273,7 @@ _PATHS = {
         "delete": {
             "summary": "Delete the article with this id",
             "security": [{"writeToken": []}],
-            "parameters": [_ARTICLE_ID],
+            "parameters": [_ARTICLE_ID, _REFRESH],
             "responses": {
                 **_WRITE_RESPONSES,
                 "404": {"$ref": "#/components/responses/NotFound"},

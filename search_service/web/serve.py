@@ -3,7 +3,8 @@
 gunicorn runs the app with the settings of `gunicorn.conf.py` (at the top of a checkout,
 or installed with the package into `<prefix>/share/search-service/`). `--dev` runs Flask's
 development server instead, which reloads on code changes. Either way, writes that a
-previous run left queued are applied as the service starts (`before_workers`).
+previous run left queued are applied as the service starts (`before_workers`), and with
+the write API on, the writer process (`committer`) runs beside the workers, supervised.
 """
 
 import os
@@ -11,12 +12,15 @@ import site
 import sys
 from pathlib import Path
 
-from .. import ingest, segment, stats, store, write_queue
+from .. import ingest, stats, store, write_queue
+from ..committer import Supervisor
 from ..errors import SearchServiceError
 from . import resources
 
 CONFIG = "gunicorn.conf.py"
 _INSTALLED = Path("share") / "search-service" / CONFIG
+# The writer process's supervisor, in the process that serves (gunicorn's arbiter).
+_writer: Supervisor | None = None
 
 
 def config_path() -> Path:
@@ -43,12 +47,27 @@ def ensure_index(path: Path) -> None:
 
 def before_workers(app, log) -> None:
     """What gunicorn's arbiter does before it forks its workers (see gunicorn.conf.py):
-    apply the writes that a previous run left queued; with the write API on, load pyvi's
-    model; read the index ahead. The workers inherit all of it."""
+    apply the writes that a previous run left queued; read the index ahead (the workers
+    inherit it); with the write API on, start the writer process."""
     apply_queued_writes(store.index_path(app.config["INDEX"]), log.info)
-    if app.config["WRITE_TOKEN"]:
-        segment.load_model()
     resources.warm(app, log)
+    if app.config["WRITE_TOKEN"]:
+        start_writer(store.index_path(app.config["INDEX"]), log.info)
+
+
+def start_writer(index: Path, log=print) -> None:
+    """Start the writer process of the write API, supervised (see `committer`)."""
+    global _writer
+    stop_writer()
+    _writer = Supervisor(index, log).start()
+
+
+def stop_writer() -> None:
+    """Stop the writer process, if this process started one."""
+    global _writer
+    if _writer is not None:
+        _writer.stop()
+        _writer = None
 
 
 def apply_queued_writes(index: Path | None = None, log=print) -> None:
@@ -74,10 +93,16 @@ def serve(index: Path | None, bind: str, dev: bool = False, workers: int | None 
     if dev:
         from . import create_app
 
-        # gunicorn's workers do this at start (gunicorn.conf.py); the development server has
-        # no such hook.
+        # gunicorn's arbiter does this at start (gunicorn.conf.py); the development server
+        # has no such hook.
         apply_queued_writes(path)
-        create_app().run(host or "127.0.0.1", int(port), debug=True, use_debugger=False)
+        app = create_app()
+        if app.config["WRITE_TOKEN"]:
+            start_writer(path)
+        try:
+            app.run(host or "127.0.0.1", int(port), debug=True, use_debugger=False)
+        finally:
+            stop_writer()
         return 0
     command = [sys.executable, "-m", "gunicorn", "-c", str(config_path()), "--bind", bind]
     if workers:

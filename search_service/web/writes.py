@@ -1,23 +1,33 @@
 """The write API: POST /api/articles, PUT and DELETE /api/articles/<id>, for the site's CMS.
 
-    bearer token -> body (size, JSON) -> publish (validate, analyze, queue, one writer) -> JSON
+    bearer token -> body (size, JSON) -> publish (validate, queue) -> JSON
 
 Every write needs `Authorization: Bearer <SEARCH_SERVICE_WRITE_TOKEN>`; without a configured
 token the write API is off. The token is checked before the body is read, so that nobody
-without it can make the service read a large body. A write is answered once its articles
-are committed (200: searchable on the next request to any worker, kept through any crash),
-or, when it could not be applied within WRITE_WAIT seconds (the CLI's ingest holds the
-index), with 202: it stays queued and is applied by the next drain.
+without it can make the service read a large body. A write is answered 202 once its
+articles are in the queue (durable: kept through any crash), and the writer process
+commits them within a second. With `?refresh=wait_for` it is answered once committed (200:
+searchable on the next request to any worker), or, when that did not happen within
+WRITE_WAIT seconds (the CLI's ingest holds the index), with 202: it stays queued. Waiting
+holds the worker, which then answers no reader: for a CMS that must read its own writes.
 """
 
 import hashlib
 import hmac
+from urllib.parse import unquote_to_bytes
 
 from flask import Blueprint, current_app, jsonify, request
 
 from .. import publish, write_queue
 from ..article import checked_id
-from ..errors import ArticleNotFound, BadRecord, Unauthorized, WritesOff, WriteTooLarge
+from ..errors import (
+    ArticleNotFound,
+    BadQuery,
+    BadRecord,
+    Unauthorized,
+    WritesOff,
+    WriteTooLarge,
+)
 from ..sources.reader import Unit, parse_unit
 from . import resources
 from .errors import error_object
@@ -63,6 +73,7 @@ def add_articles():
 
 @bp.put("/api/articles/<article_id:article_id>")
 def put_article(article_id: str):
+    _check_path_id()
     record = _json_body()
     if isinstance(record, dict):
         given = record.get("id")
@@ -76,14 +87,32 @@ def put_article(article_id: str):
 
 @bp.delete("/api/articles/<article_id:article_id>")
 def delete_article(article_id: str):
-    report = publish.delete(resources.write_queue(), article_id, _wait())
+    _check_path_id()
+    report = publish.delete(resources.write_queue(), resources.catalog(), article_id, _wait())
     if report.outcomes[0].status == write_queue.NOT_FOUND:
         raise ArticleNotFound(f"no article with id {article_id!r}")
     return _respond(report)
 
 
+def _check_path_id() -> None:
+    """Refuse an id in the address whose bytes are not UTF-8 (werkzeug would read them as
+    replacement characters, and store an id nobody sent)."""
+    # The address as sent (gunicorn and werkzeug both keep it), before any decoding.
+    sent = request.environ.get("RAW_URI") or request.environ.get("REQUEST_URI") or ""
+    try:
+        unquote_to_bytes(sent.partition("?")[0]).decode("utf-8")
+    except UnicodeError:
+        raise BadRecord(
+            "the id in the address is not UTF-8: percent-encode the id's UTF-8 bytes"
+        ) from None
+
+
 def _wait() -> float:
-    return current_app.config["WRITE_WAIT"]
+    """How long the write waits to be committed: not at all, unless asked to."""
+    refresh = request.args.get("refresh", "false")
+    if refresh not in ("false", "wait_for"):
+        raise BadQuery(f"refresh must be false or wait_for, not {refresh!r}")
+    return current_app.config["WRITE_WAIT"] if refresh == "wait_for" else 0.0
 
 
 def _json_body():

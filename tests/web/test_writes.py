@@ -1,12 +1,16 @@
 """The write API: the token, every route and error, results by position, limits, the queue,
-and every answer checked against the OpenAPI document."""
+and every answer checked against the OpenAPI document. The writer process runs as a thread
+of the test (`committer.run`); the writes wait for it (`refresh=wait_for`) unless a test
+says otherwise."""
 
 import io
 import json
+import threading
+import time
 
 import pytest
 
-from search_service import store
+from search_service import committer, store
 from search_service.web import settings
 
 from ..records import article
@@ -25,7 +29,18 @@ NEWS = {
 
 
 @pytest.fixture
-def write_client(make_app, index):
+def writer(index):
+    """The writer process of `index`, as a thread committing every 50 ms."""
+    stop = threading.Event()
+    thread = threading.Thread(target=committer.run, args=(index, 0.05, lambda: not stop.is_set()))
+    thread.start()
+    yield thread
+    stop.set()
+    thread.join()
+
+
+@pytest.fixture
+def write_client(make_app, index, writer):
     """A factory of clients of apps with the write API on, over their own index."""
 
     def make(**settings):
@@ -39,20 +54,25 @@ def writes(write_client):
     return write_client()
 
 
-def post(client, body, path="/api/articles", headers=AUTH, **kwargs):
-    response = client.post(path, json=body, headers=headers, **kwargs)
+WAIT = {"refresh": "wait_for"}
+
+
+def post(client, body, path="/api/articles", headers=AUTH, query=WAIT, **kwargs):
+    response = client.post(path, json=body, headers=headers, query_string=query, **kwargs)
     check("/api/articles", response, "post")
     return response
 
 
-def put(client, article_id, body, headers=AUTH):
-    response = client.put(f"/api/articles/{article_id}", json=body, headers=headers)
+def put(client, article_id, body, headers=AUTH, query=WAIT):
+    response = client.put(
+        f"/api/articles/{article_id}", json=body, headers=headers, query_string=query
+    )
     check("/api/articles/{id}", response, "put")
     return response
 
 
-def delete(client, article_id, headers=AUTH):
-    response = client.delete(f"/api/articles/{article_id}", headers=headers)
+def delete(client, article_id, headers=AUTH, query=WAIT):
+    response = client.delete(f"/api/articles/{article_id}", headers=headers, query_string=query)
     check("/api/articles/{id}", response, "delete")
     return response
 
@@ -122,7 +142,7 @@ def test_a_list_reports_every_position_and_keeps_the_good_articles(writes):
         rejected(2, "a2", "date: impossible date '2021-02-30': day is out of range for month"),
         rejected(3, None, "a record must be a JSON object"),
         {"position": 4, "id": "a3", "status": "added"},
-        rejected(5, None, "id must be a string"),
+        rejected(5, None, "id must be a string or a whole number"),
     ]
     assert writes.get("/api/articles/a3").json["topics"] == ["Chuyển đổi số"]
     assert writes.get("/api/articles/a2").status_code == 404
@@ -272,7 +292,8 @@ def test_limits_of_a_write_are_413_with_a_clear_message(write_client, index):
     exactly = json.dumps(NEWS | {"body": "x"}).encode()
     exactly = exactly.replace(b'"x"', b'"' + b"x" * (2_001 - len(exactly)) + b'"')
     assert len(exactly) == 2_000
-    assert client.post("/api/articles", data=exactly, headers=AUTH).status_code == 200
+    response = client.post("/api/articles", data=exactly, headers=AUTH, query_string=WAIT)
+    assert response.status_code == 200
 
 
 def test_a_write_may_be_larger_than_a_search(writes):
@@ -303,6 +324,87 @@ def test_a_full_queue_answers_503_with_retry_after_and_a_busy_index_202(write_cl
         )
         response = delete(client, "a1")
         assert response.status_code == 503
-    # Once the writer is free, the next write applies what was queued with its own.
+    # Once the index is free, the writer process applies what was queued.
+    deadline = time.monotonic() + 5
+    while client.get("/api/articles/a2").status_code != 200:
+        assert time.monotonic() < deadline, "the queued writes were not applied"
+        time.sleep(0.01)
     assert post(client, article(3)).json["results"][0]["status"] == "added"
     assert [client.get(f"/api/articles/a{n}").status_code for n in (1, 2, 3)] == [200] * 3
+
+
+def test_a_write_is_answered_once_durable_and_committed_within_a_second(writes, index):
+    before = generation(index)
+    started = time.monotonic()
+    response = post(writes, [NEWS, article(2)], query=None)
+    assert (response.status_code, response.json) == (
+        202,
+        {
+            "status": "queued",
+            "counts": counts(queued=2),
+            "results": [
+                {"position": 0, "id": "yen-sao-2024", "status": "queued"},
+                {"position": 1, "id": "a2", "status": "queued"},
+            ],
+        },
+    )
+    while "yen-sao-2024" not in search_ids(writes, "yen sao"):
+        assert time.monotonic() - started < 1.0, "not searchable within a second"
+        time.sleep(0.01)
+    # Both articles of the write in one commit.
+    assert generation(index) == before + 1
+    response = delete(writes, "a2", query=None)
+    assert (response.status_code, response.json["counts"]) == (202, counts(queued=1))
+    # An id neither indexed nor queued is a 404 at once.
+    assert_error(delete(writes, "khong-co-bai-nay", query=None), 404, "article_not_found")
+    response = post(writes, NEWS, query={"refresh": "true"})
+    assert_error(response, 400, "bad_parameter")
+    assert response.json["error"]["message"] == "refresh must be false or wait_for, not 'true'"
+
+
+@pytest.mark.parametrize(
+    ("body", "path", "message"),
+    [
+        ({"id": "nl-\nx"}, "/api/articles", "id holds the control character U+000A at position 3"),
+        ({"id": 1e309}, "/api/articles", "id must be a string or a whole number"),
+        (
+            {"id": "a\u200bb"},
+            "/api/articles",
+            "id holds the invisible character U+200B at position 1",
+        ),
+        (
+            {"title": "Tin\x00"},
+            "/api/articles",
+            "title holds the control character U+0000 at position 3",
+        ),
+        ({"body": "B\ud800"}, "/api/articles", "body holds a lone surrogate U+D800 at position 1"),
+        (
+            {"topics": ["Khoa\x1bgiáo"]},
+            "/api/articles",
+            "topics holds the control character U+001B at position 4",
+        ),
+        (
+            {},
+            "/api/articles/a%FFb",
+            "the id in the address is not UTF-8: percent-encode the id's UTF-8 bytes",
+        ),
+        ({}, "/api/articles/a%01b", "id holds the control character U+0001 at position 1"),
+    ],
+)
+def test_ids_and_fields_that_normalizing_would_change_are_refused_by_name(
+    writes, index, body, path, message
+):
+    # Regression: they were stripped, so that `nl-\nx` was stored as `nl- x`, `1e309` as
+    # `inf`, and an address id that is not UTF-8 as replacement characters.
+    before = generation(index)
+    record = {"id": "x", "title": "Tin", "body": "Nội dung"} | body
+    data = json.dumps(record).encode()
+    if path == "/api/articles":
+        response = writes.post(path, data=data, headers=AUTH, query_string=WAIT)
+    else:
+        response = writes.put(path, data=json.dumps({"title": "T", "body": "B"}), headers=AUTH)
+    assert_error(response, 400, "bad_record")
+    assert response.json["error"]["message"].startswith(message)
+    if path != "/api/articles":
+        assert_error(writes.delete(path, headers=AUTH), 400, "bad_record")
+    assert generation(index) == before

@@ -1,11 +1,14 @@
-"""The write API under the real gunicorn: parallel writes through several workers, and every
-gunicorn process killed (kill -9) right after a write is answered."""
+"""The write API under the real gunicorn: parallel writes through several workers, every
+gunicorn process killed (kill -9) right after a write is answered, and the writer process
+killed (kill -9) while writes stream in."""
 
+import contextlib
 import json
 import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -51,7 +54,7 @@ class Service:
         wait_until_up(self.url + "/health", self.process)
         # The first worker may answer before the arbiter has forked the others.
         deadline = time.monotonic() + 30
-        while len(children(self.process.pid)) < self.workers:
+        while len(children(self.process.pid)) < self.workers + 1:
             assert time.monotonic() < deadline, "gunicorn did not start all its workers"
             time.sleep(0.05)
         return self
@@ -59,13 +62,21 @@ class Service:
     def kill_everything(self) -> None:
         """kill -9 the arbiter and every worker, at once."""
         pids = [self.process.pid, *children(self.process.pid)]
-        assert len(pids) == 1 + self.workers
+        assert len(pids) == 1 + self.workers + 1  # the arbiter, its workers, the writer
         for pid in pids:
             os.kill(pid, signal.SIGKILL)
         self.process.wait()
         for pid in pids[1:]:
             while Path(f"/proc/{pid}").exists() and state(pid) != "Z":
                 time.sleep(0.01)
+
+    def writer(self) -> int | None:
+        """The pid of the writer process, a child of the arbiter."""
+        for pid in children(self.process.pid):
+            with contextlib.suppress(OSError):
+                if b"search_service.committer" in Path(f"/proc/{pid}/cmdline").read_bytes():
+                    return pid
+        return None
 
     def request(self, method: str, path: str, body=None) -> tuple[int, dict]:
         data = None if body is None else json.dumps(body, ensure_ascii=False).encode()
@@ -109,8 +120,9 @@ def test_parallel_writes_through_three_workers_are_all_kept(index, tmp_path):
         def write(number: int) -> tuple[int, dict]:
             if number % 3:
                 records = [article(number * 10 + k) for k in range(3)]
-                return service.request("POST", "/api/articles", records)
-            return service.request("PUT", f"/api/articles/a{number * 10}", article(number * 10))
+                return service.request("POST", "/api/articles?refresh=wait_for", records)
+            path = f"/api/articles/a{number * 10}?refresh=wait_for"
+            return service.request("PUT", path, article(number * 10))
 
         with ThreadPoolExecutor(12) as pool:
             answers = list(pool.map(write, range(30)))
@@ -132,12 +144,13 @@ def test_an_acknowledged_write_survives_kill_9_of_every_gunicorn_process(index, 
     record = article(1, title="Khánh Hòa khai trương bảo tàng yến sào", body="Bảo tàng mới.")
     service = Service(index, tmp_path, workers=2, WRITE_WAIT=0.5).start()
     try:
+        # Answered once durable in the queue, before its commit.
         status, _ = service.request("POST", "/api/articles", record)
         service.kill_everything()
     except BaseException:
         stop(service.process)  # no server left behind by a failure
         raise
-    assert status == 200
+    assert status == 202
 
     # A write queued (202) while the CLI holds the index, then everything killed: applied
     # by the next start, before the first write.
@@ -163,3 +176,40 @@ def test_an_acknowledged_write_survives_kill_9_of_every_gunicorn_process(index, 
     finally:
         stop(service.process)
     assert "1 queued write operations applied" in (tmp_path / "gunicorn.log").read_text()
+
+
+def test_the_writer_process_killed_mid_stream_loses_no_write_and_is_started_again(index, tmp_path):
+    service = Service(index, tmp_path, workers=2).start()
+    answers: list[tuple[int, dict]] = []
+    try:
+        first = service.writer()
+        assert first is not None
+
+        def stream() -> None:
+            for number in range(40):
+                answers.append(service.request("POST", "/api/articles", article(number)))
+                time.sleep(0.02)
+
+        writing = threading.Thread(target=stream)
+        writing.start()
+        killed = []
+        while writing.is_alive() and len(killed) < 2:
+            time.sleep(0.3)
+            pid = service.writer()
+            if pid is not None and pid not in killed:
+                os.kill(pid, signal.SIGKILL)
+                killed.append(pid)
+        writing.join()
+        assert len(killed) == 2 and killed[0] == first
+        assert [status for status, _ in answers] == [202] * 40
+        deadline = time.monotonic() + 20
+        while service.request("GET", "/health")[1]["articles"] != 48 + 40:
+            assert time.monotonic() < deadline, "acknowledged writes were not all applied"
+            time.sleep(0.1)
+        assert [service.request("GET", f"/api/articles/a{n}")[0] for n in range(40)] == [200] * 40
+        restarted = service.writer()
+        assert restarted is not None and restarted not in killed
+    finally:
+        stop(service.process)
+    log = (tmp_path / "gunicorn.log").read_text()
+    assert f"writer process {killed[0]} exited (status " in log

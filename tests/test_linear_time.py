@@ -1,0 +1,66 @@
+"""Every function over article or query text takes time in proportion to its length: a run
+of a megabyte of letters, digits or marks costs about a hundred times 10 KB of it.
+
+Regression: the topic extractor's pattern was quadratic on a run of letters (10,000
+letters 2 s, 40,000 letters 32 s), so a write of a one-word title of a megabyte ended in a
+worker timeout.
+"""
+
+import contextlib
+import time
+
+import pytest
+
+from search_service import analysis, dates, highlight, keystrokes, normalize, query, topics
+from search_service.errors import BadRecord
+from search_service.matching import Marks
+from search_service.segment import JOINER
+from search_service.sources.html_page import parse_html_page
+from search_service.sources.page_text import parse_page_text
+
+SMALL, LARGE = 10_000, 1_000_000
+# Linear time makes the large run 100 times the small one; quadratic, 10,000 times.
+FACTOR = 100 * 10
+RUNS = {
+    "letters": "ệ",
+    "digits": "7",
+    "marks": "\u0301",
+    "mixed": f"Hộ1\u0301{JOINER}-nghị/10:",
+}
+MARKS = Marks(phrases=frozenset([("hoi", "nghi")]), folded=frozenset(["e"]), exact=frozenset(["ệ"]))
+FUNCTIONS = {
+    "normalize": normalize.normalize,
+    "normalize_line": normalize.normalize_line,
+    "fold": normalize.fold.__wrapped__,
+    "topics": lambda text: topics.derive_topics(text, text),
+    "document_terms": analysis.document_terms,
+    "find_date": dates.find_date,
+    "keystrokes": keystrokes.decode,
+    "query": query.parse,
+    "page_text": lambda text: parse_page_text(f"Tiêu đề {text}\n\n{text}\n", "run.txt"),
+    "html_page": lambda text: parse_html_page(
+        f"<html><title>{text}</title><body><h1>{text}</h1><p>{text}</p><a {text}"
+        f"<div class='nav_{text}'></body></html>".encode(),
+        "run.html",
+    ),
+    "highlight": lambda text: (highlight.mark(text, MARKS), highlight.snippet(text, MARKS)),
+}
+
+
+def seconds(function, text: str) -> float:
+    started = time.perf_counter()
+    # Refusing the text (no title found) is an answer too; its time counts.
+    with contextlib.suppress(BadRecord):
+        function(text)
+    return time.perf_counter() - started
+
+
+@pytest.mark.parametrize("run", RUNS)
+@pytest.mark.parametrize("name", FUNCTIONS)
+def test_a_megabyte_run_costs_about_a_hundred_times_ten_kilobytes(name, run):
+    function, piece = FUNCTIONS[name], RUNS[run]
+    small = (piece * SMALL)[:SMALL]
+    large = (piece * LARGE)[:LARGE]
+    # The best of three small runs: the least disturbed by other work on the machine.
+    base = max(min(seconds(function, small) for _ in range(3)), 0.001)
+    assert seconds(function, large) < FACTOR * base
