@@ -53,9 +53,10 @@ KEYSTROKE_EVIDENCE = 20
 # A reading of a word typed without marks is searched when the best reading of the whole
 # query through it is at least 1/LIKELY_RATIO as likely as the best reading of all.
 LIKELY_RATIO = 10
-# Pairs no article holds still make a reading, this unlikely: a query's words need not
-# stand together in any article.
-PAIR_SMOOTHING = 0.5
+# How much a form's own frequency counts beside the pairs, in articles: a query's words
+# need not stand together in any article, and where no pair tells readings apart, the
+# more frequent form is the likelier.
+PAIR_SMOOTHING = 1.0
 MAX_READINGS = 8
 MAX_PREFIX_TERMS = 24
 # A word one edit away that forms one of pyvi's words with a neighbouring query word (`hân
@@ -278,7 +279,7 @@ class _Reader:
             self._transitions(context[i], context[i + 1], options[i], options[i + 1])
             for i in range(len(context) - 1)
         ]
-        forward = [{form: float(count) + PAIR_SMOOTHING for form, count in options[0].items()}]
+        forward = [{form: float(count) + 1 for form, count in options[0].items()}]
         for i, step in enumerate(steps):
             forward.append(
                 {
@@ -303,10 +304,13 @@ class _Reader:
     def _transitions(
         self, first: str, second: str, left: dict[str, int], right: dict[str, int]
     ) -> dict[tuple[str, str], float]:
-        """How likely each form of `second` follows each form of `first`."""
+        """How likely each form of `second` follows each form of `first`: the pairs the
+        articles hold, smoothed towards how often each form of `second` stands anywhere."""
         pairs = self.vocabulary.pair_readings(first, second)
+        total = sum(right.values()) + len(right)
         return {
-            (a, b): (pairs.get((a, b), 0) + PAIR_SMOOTHING) / (count + PAIR_SMOOTHING * len(right))
+            (a, b): (pairs.get((a, b), 0) + PAIR_SMOOTHING * (right[b] + 1) / total)
+            / (count + PAIR_SMOOTHING)
             for a, count in left.items()
             for b in right
         }
@@ -346,6 +350,14 @@ class _Builder:
         self.reader = _Reader(vocabulary, every, [fold(s) for s in context])
         self.context = [fold(s) for s in context]
         self.neighbours: dict[str, set[str]] = {}
+        # Typed with marks or keys: each word's neighbours as typed, (left, None) or
+        # (None, right), for the exact pairs.
+        self.exact_neighbours: dict[str, set[tuple[str | None, str | None]]] = {}
+        if self.reader.exact:
+            typed = [self.reader.forms(s.lower(), None)[0].text for s in context]
+            for left, right in itertools.pairwise(typed):
+                self.exact_neighbours.setdefault(left, set()).add((None, right))
+                self.exact_neighbours.setdefault(right, set()).add((left, None))
         for left, right in itertools.pairwise(self.context):
             self.neighbours.setdefault(left, set()).add(f"{{}}{WORD_SEPARATOR}{right}")
             self.neighbours.setdefault(right, set()).add(f"{left}{WORD_SEPARATOR}{{}}")
@@ -440,38 +452,51 @@ class _Builder:
         return Word(syllable, forms, tuple(looser))
 
     def _mend(self, typed: str, folded: str) -> tuple[str, str] | None:
-        """(marked form, folded form) of the word likely meant when this one looks like a
-        slip: the index never saw it, or a word one letter away forms a pair with a
-        neighbouring query word far more often. Typed with marks, only the words the marks
-        fit are candidates (`nghệp`: `nghiệp`, not the more frequent `nghe`)."""
+        """(form, folded form) of the word likely meant when this one looks like a slip:
+        the index never saw it, or a word one letter away stands beside a neighbouring
+        query word far more often. Typed with marks, only the words the marks fit are
+        candidates (`nghệp`: `nghiệp`, not the more frequent `nghe`), and the pairs are
+        judged exactly (`đại tướng` is not a slip of `đối tượng`, which folds alike)."""
         marked = folded != typed
         frequency = (
             self._frequency(typed) if self.reader.exact else self.vocabulary.text_frequency(folded)
         )
         spellings = functools.cache(lambda: self._spellings(typed, folded) if marked else [])
-        candidates = (
-            (lambda: [c for c, _ in spellings()])
-            if marked
-            else functools.partial(self.vocabulary.near, folded, limit=CONTEXT_CANDIDATES)
-        )
         share = CONTEXT_SHARE["marked" if marked else "folded"]
-        fitting = self._fits_context(folded, share * frequency, candidates)
+        if self.reader.exact:
+
+            def options() -> list[tuple[str, str]]:
+                if marked:
+                    return spellings()
+                if frequency:
+                    return []  # a name or a foreign word, not a slip: `Cuba` is not `của`
+                return [
+                    (candidate, form)
+                    for candidate in self.vocabulary.near(folded, limit=CONTEXT_CANDIDATES)
+                    for form, _ in self.vocabulary.forms(candidate).most_common(MAX_READINGS)
+                ]
+
+            fitting = self._fits_exactly(typed, share * frequency, options)
+        else:
+            near = functools.partial(self.vocabulary.near, folded, limit=CONTEXT_CANDIDATES)
+            found = self._fits_context(folded, share * frequency, near)
+            fitting = (found, self.vocabulary.restore(found)) if found else None
         if fitting is None and frequency == 0:
             if spellings():
-                fitting = spellings()[0][0]
+                fitting = spellings()[0]
             else:
                 near = self.vocabulary.near(folded, limit=1)
-                fitting = near[0] if near else None
+                fitting = (near[0], self.vocabulary.restore(near[0])) if near else None
         if not fitting:
             return None
-        spelled = dict(spellings()).get(fitting) or self.vocabulary.restore(fitting)
-        return spelled, fitting
+        return fitting[1], fitting[0]
 
     def _spellings(self, typed: str, folded: str) -> list[tuple[str, str]]:
         """(folded, marked) of the words one edit from `folded` that have a marked form one
         edit from `typed`, the most frequent first."""
         found = []
-        for candidate in self.vocabulary.near(folded, limit=CONTEXT_CANDIDATES):
+        # The same letters with other marks too: `Hà Nôi` is `Hà Nội`.
+        for candidate in [folded, *self.vocabulary.near(folded, limit=CONTEXT_CANDIDATES)]:
             forms = self.vocabulary.marked_forms(candidate)
             fitting = [
                 (count, form) for form, count in forms.items() if one_edit_apart(typed, form)
@@ -481,13 +506,40 @@ class _Builder:
         found.sort(reverse=True)
         return [(candidate, form) for (_, form), candidate in found]
 
+    def _fits_exactly(
+        self, typed: str, at_least: float, options: Callable[[], list[tuple[str, str]]]
+    ) -> tuple[str, str] | None:
+        """The (folded, form) among `options()` whose form stands beside a neighbouring
+        query word (exactly, in the pair fields) in more than CONTEXT_EVIDENCE - 1 and
+        `at_least` articles, if `typed` stands beside none of them in any."""
+        sides = self.exact_neighbours.get(typed)
+        if not sides:
+            return None
+
+        def pairs(form: str) -> int:
+            return max(
+                self.vocabulary.frequency(field, pair_term(left or form, right or form))
+                for left, right in sides
+                for field in PAIR_FIELDS.values()
+            )
+
+        if pairs(typed):
+            return None  # a word that stands beside its neighbours in some article is meant
+        best = None
+        evidence = max(CONTEXT_EVIDENCE - 1, at_least)
+        for candidate, form in options():
+            count = pairs(form)
+            if count > evidence:
+                best, evidence = (candidate, form), count
+        return best
+
     def _fits_context(
         self, folded: str, at_least: float, candidates: Callable[[], list[str]]
     ) -> str | None:
         """The word among `candidates()` (words one edit from `folded`, read only when the
-        query has neighbours) that forms a word with a neighbouring query word far more
-        often than `folded` does (see CONTEXT_EVIDENCE), and more than `at_least` times, if
-        any."""
+        query has neighbours) that forms one of pyvi's words with a neighbouring query word
+        far more often than `folded` does (see CONTEXT_EVIDENCE), and more than `at_least`
+        times, if any: typed without marks, a pair's every reading counts."""
         patterns = self.neighbours.get(folded)
         if not patterns:
             return None

@@ -39,9 +39,6 @@ SORTS = ("relevance", "newest", "oldest")
 MAX_LIMIT = 100
 MAX_DEPTH = 10_000  # page × limit: deeper pages are refused, not computed
 _WHOLE_NUMBER = re.compile(r"-?[0-9]+")
-# A correction is offered when the query as typed finds fewer than this, and the corrected
-# one more than twice as many.
-FEW_RESULTS = 3
 PRECISE, FALLBACK = "precise", "fallback"
 # How many of the best are checked for the query standing whole in their title, and how much
 # that multiplies their score.
@@ -136,7 +133,7 @@ class SearchResult:
     facets: dict[str, list[FacetValue]]
     suggestion: str | None
     reading: str | None = None  # the query as searched, when it was read differently
-    missing: tuple[str, ...] = ()  # words typed that no article holds
+    missing: list[str] = dataclasses.field(default_factory=list)  # words no article holds
 
     def to_dict(self) -> dict:
         """The JSON shape of the result (documented in the README); a copy, since results
@@ -144,7 +141,7 @@ class SearchResult:
         and cost a millisecond a request, more than the JSON encoding."""
         return {
             **vars(self),
-            "missing": list(self.missing),
+            "missing": self.missing,
             "hits": [{**vars(hit), "topics": list(hit.topics)} for hit in self.hits],
             "facets": {
                 name: [dict(vars(value)) for value in values]
@@ -165,15 +162,18 @@ def _search(generation: Generation, request: SearchRequest) -> SearchResult:
     found = matching.build(
         query.parse(request.q), generation.vocabulary, prefix_last=request.as_you_type
     )
+    allowed = _base_mask(generation, request)
     if found is None:
         # Nothing to search for (an empty query, or only symbols): list the articles.
-        return _collect(generation, request, None)
-    result = _collect(generation, request, found)
+        return _collect(generation, request, None, allowed)
+    corrected = _corrected(generation, found, allowed)
+    result = _collect(generation, request, found, allowed, corrected)
+    better = corrected is not None and int(corrected[1].sum()) > 2 * result.total
     return dataclasses.replace(
         result,
-        suggestion=_correction(generation, request, found, result.total),
+        suggestion=found.correction if better else None,
         reading=found.reading if _read_differently(found) else None,
-        missing=found.missing,
+        missing=list(found.missing),
     )
 
 
@@ -186,24 +186,26 @@ def _read_differently(found: matching.Matching) -> bool:
     )
 
 
-def _correction(
-    generation: Generation, request: SearchRequest, found: matching.Matching, total: int
-) -> str | None:
-    """The query with its likely slips mended, when the query as typed found little and
-    the corrected one finds clearly more; never on a query whose own results are good."""
-    if found.correction is None or total >= FEW_RESULTS:
+def _corrected(
+    generation: Generation, found: matching.Matching, allowed: np.ndarray
+) -> tuple[matching.Matching, np.ndarray] | None:
+    """The matching of the query with its likely slips mended, and its precise matches
+    among `allowed`; None when nothing seems mistyped, or the correction finds nothing."""
+    if found.correction is None:
         return None
     corrected = matching.build(query.parse(found.correction), generation.vocabulary)
     if corrected is None or corrected.missing:
         return None
     in_match, _ = generation.engine.evaluate(corrected.precise)
-    if int((in_match & _base_mask(generation, request)).sum()) <= 2 * total:
-        return None
-    return found.correction
+    return corrected, in_match & allowed
 
 
 def _collect(
-    generation: Generation, request: SearchRequest, found: matching.Matching | None
+    generation: Generation,
+    request: SearchRequest,
+    found: matching.Matching | None,
+    allowed: np.ndarray,
+    corrected: tuple[matching.Matching, np.ndarray] | None = None,
 ) -> SearchResult:
     """Evaluate the precise tier over the whole index at once (engine), then filter, count
     the facets, and order only what the page shows (by relevance or date); then fill the
@@ -213,7 +215,6 @@ def _collect(
     engine = generation.engine
     precise = found.precise if found else q.Every()
     in_match, scores = engine.evaluate(found.ranked(precise) if ranked else precise)
-    allowed = _base_mask(generation, request)
     in_match &= allowed
     facets, kept = columns.count(in_match, request.sectors, request.topics)
     candidates = np.flatnonzero(kept)
@@ -229,14 +230,17 @@ def _collect(
         keys = np.where(dates < 0, np.int64(-1 if newest else 2**62), dates)
         order = candidates[np.argsort(-keys if newest else keys, kind="stable")][start:wanted]
     stored = generation.searcher.stored_fields
-    hits = [
-        _hit(stored(int(n)), float(scores[n]) if ranked else None, found, PRECISE) for n in order
-    ]
+    marks = found.marks if found else matching.Marks()
+    hits = [_hit(stored(int(n)), float(scores[n]) if ranked else None, marks) for n in order]
     if found is not None and request.page == 1 and len(hits) < request.limit:
         selected = allowed & columns.mask_sectors(request.sectors)
         selected &= columns.mask_topics(request.topics)
-        more, more_scores = _fallback(generation, found, selected, kept, request.limit - len(hits))
-        hits += [_hit(stored(int(n)), float(more_scores[n]), found, FALLBACK) for n in more]
+        hits += [
+            _hit(stored(int(n)), score, marks, FALLBACK)
+            for n, score, marks in _fallback(
+                generation, found, corrected, selected, kept, request.limit - len(hits)
+            )
+        ]
     if request.explain and found is not None:
         hits = [_explained(generation, found, hit) for hit in hits]
     return SearchResult(
@@ -254,25 +258,39 @@ def _collect(
 def _fallback(
     generation: Generation,
     found: matching.Matching,
+    corrected: tuple[matching.Matching, np.ndarray] | None,
     selected: np.ndarray,
     precise: np.ndarray,
     count: int,
-) -> tuple[np.ndarray, np.ndarray]:
-    """The `count` best articles of the fallback tier within `selected` (those of the
-    `precise` tier left out), and the scores they are ranked by: any word, any reading,
-    with feedback from the best articles found, precise ones included."""
+) -> list[tuple[int, float, matching.Marks]]:
+    """The `count` best articles of the fallback tier among the `selected` (a mask; the
+    `precise` matches left out), with their scores and marks: first those holding every
+    word of the corrected query, if a slip was mended; then any word in any reading,
+    ranked with feedback from the best articles found, precise ones included."""
     engine = generation.engine
+    candidates = selected & ~precise
+    found_first: list[tuple[int, float, matching.Marks]] = []
+    if corrected is not None:
+        mended, holding = corrected
+        _, scores = engine.evaluate(mended.ranked(mended.precise))
+        first = _best(np.flatnonzero(holding & candidates), scores, count + TITLE_PHRASE_POOL)
+        first = _title_phrase_first(generation, first, scores, mended.phrase)[:count]
+        found_first = [(int(n), float(scores[n]), mended.marks) for n in first]
+        candidates[first] = False
+        count -= len(first)
+    if count <= 0:
+        return found_first
     in_match, scores = engine.evaluate(found.ranked(found.fallback))
-    in_match &= selected
-    pool = np.flatnonzero(in_match | precise)
-    top = _best(pool, scores, feedback.FEEDBACK_DOCUMENTS)
-    candidates = np.flatnonzero(in_match & ~precise)
+    top = _best(np.flatnonzero(in_match & selected), scores, feedback.FEEDBACK_DOCUMENTS)
+    in_match &= candidates
+    pool = np.flatnonzero(in_match)
     expanded = feedback.expansion(generation, top, scores[top])
-    if expanded is not None and len(candidates):
+    if expanded is not None and len(pool):
         _, extra = engine.evaluate(expanded)
-        scores = feedback.rerank(scores, extra, candidates).astype(np.float32)
-    best = _best(candidates, scores, count + TITLE_PHRASE_POOL)
-    return _title_phrase_first(generation, best, scores, found.phrase)[:count], scores
+        scores = feedback.rerank(scores, extra, pool).astype(np.float32)
+    best = _best(pool, scores, count + TITLE_PHRASE_POOL)
+    best = _title_phrase_first(generation, best, scores, found.phrase)[:count]
+    return found_first + [(int(n), float(scores[n]), found.fallback_marks) for n in best]
 
 
 def _best(candidates: np.ndarray, scores: np.ndarray, count: int) -> np.ndarray:
@@ -344,16 +362,12 @@ def related_articles(catalog: Catalog, article_id: str, limit: int = 10) -> list
         ids = linked_ids(searcher, article_id)[:limit]
         ids += [i for i in similar_ids(searcher, article_id, limit) if i not in ids]
         stored = (searcher.document(id=i) for i in ids[:limit])
-        return [_hit(document, None, None, PRECISE) for document in stored if document]
+        return [_hit(document, None, matching.Marks()) for document in stored if document]
 
     return generation.cached(("related", article_id, limit), compute)
 
 
-def _hit(stored: dict, score: float | None, found: matching.Matching | None, tier: str) -> Hit:
-    if found is None:
-        marks = matching.Marks()
-    else:
-        marks = found.marks if tier == PRECISE else found.fallback_marks
+def _hit(stored: dict, score: float | None, marks: matching.Marks, tier: str = PRECISE) -> Hit:
     given = list(stored.get("topics") or [])
     return Hit(
         id=stored["id"],
