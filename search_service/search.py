@@ -40,6 +40,9 @@ MAX_LIMIT = 100
 MAX_DEPTH = 10_000  # page × limit: deeper pages are refused, not computed
 _WHOLE_NUMBER = re.compile(r"-?[0-9]+")
 PRECISE, FALLBACK = "precise", "fallback"
+# The fallback tier fills the first page up to this many hits at most (a page of the site):
+# a reader who asks for a hundred wants the matches, not a hundred guesses.
+FALLBACK_HITS = 10
 # How many of the best are checked for the query standing whole in their title, and how much
 # that multiplies their score.
 TITLE_PHRASE_POOL = 100
@@ -232,14 +235,13 @@ def _collect(
     stored = generation.searcher.stored_fields
     marks = found.marks if found else matching.Marks()
     hits = [_hit(stored(int(n)), float(scores[n]) if ranked else None, marks) for n in order]
-    if found is not None and request.page == 1 and len(hits) < request.limit:
+    room = min(request.limit, FALLBACK_HITS) - len(hits)
+    if found is not None and request.page == 1 and room > 0:
         selected = allowed & columns.mask_sectors(request.sectors)
         selected &= columns.mask_topics(request.topics)
         hits += [
             _hit(stored(int(n)), score, marks, FALLBACK)
-            for n, score, marks in _fallback(
-                generation, found, corrected, selected, kept, request.limit - len(hits)
-            )
+            for n, score, marks in _fallback(generation, found, corrected, selected, kept, room)
         ]
     if request.explain and found is not None:
         hits = [_explained(generation, found, hit) for hit in hits]
