@@ -143,6 +143,9 @@ def _parser() -> argparse.ArgumentParser:
     find.add_argument("--page", default="1")
     find.add_argument("--limit", default="10")
     find.add_argument("--json", action="store_true", help="print the result as JSON")
+    find.add_argument(
+        "--explain", action="store_true", help="show the reading and the parts of each score"
+    )
     find.set_defaults(command=_search)
 
     complete = commands.add_parser(
@@ -343,6 +346,7 @@ def _search(args) -> int:
         "sort": [args.sort],
         "page": [args.page],
         "limit": [args.limit],
+        "explain": ["1" if args.explain else ""],
     }
     result = search.search(_catalog(args), search.SearchRequest.from_params(params))
     if args.json:
@@ -350,18 +354,30 @@ def _search(args) -> int:
         return 0
     if result.suggestion:
         print(f"Có phải bạn muốn tìm: {result.suggestion}")
+    if result.reading:
+        print(f"searched as: {result.reading}")
+    if result.missing:
+        print(f"not found in any article: {', '.join(result.missing)}")
     first = (result.page - 1) * result.limit + 1
     print(
         f"{result.total} results for {result.query!r} ({result.took_ms:.0f} ms)"
-        + (f", {first}-{first + len(result.hits) - 1}:" if result.hits else "")
+        + (f", {first}-{first + result.total - 1}:" if result.total and result.hits else "")
     )
+    tier = search.PRECISE
     for rank, hit in enumerate(result.hits, first):
+        if hit.tier != tier:
+            tier = hit.tier
+            print("close matches, not counted (other readings, a mended word, words missing):")
         print(f"{rank:>3}. {_plain(hit.title)}")
         print(
             f"     {hit.id} · {(hit.date or 'no date')[:10]} · {hit.sector or 'no sector'}"
             + (f" · score {hit.score:.2f}" if hit.score is not None else "")
         )
         print(f"     {_plain(hit.snippet)}")
+        for part in hit.explain["matched"] if hit.explain else ():
+            print(
+                f"       {part['score']:8.3f}  {part['field']:<12} {part['term']} ({part['kind']})"
+            )
     return 0
 
 

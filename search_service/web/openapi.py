@@ -98,6 +98,45 @@ SCHEMAS = {
             "topics_derived": {"type": "boolean"},
             "score": {"type": ["number", "null"], "description": "null when sorted by date"},
             "snippet": {"type": "string", "description": "HTML: escaped, matches in <mark>"},
+            "tier": {
+                "type": "string",
+                "enum": ["precise", "fallback"],
+                "description": "precise: holds every word as read, counted in total; "
+                "fallback: a looser match (other readings, a mended word, some words "
+                "missing) shown after the precise hits on the first page, never counted",
+            },
+            "explain": {
+                "oneOf": [{"type": "null"}, _ref("Explanation")],
+                "description": "with explain=1: the parts of the score",
+            },
+        }
+    ),
+    "Explanation": _object(
+        {
+            "reading": {"type": "string", "description": "the query as searched"},
+            "tier": {"type": "string", "enum": ["precise", "fallback"]},
+            "score": {"type": ["number", "null"]},
+            "matched": {
+                "type": "array",
+                "items": _object(
+                    {
+                        "field": {
+                            "type": "string",
+                            "description": "title, body, author; title_pairs, body_pairs "
+                            "(adjacent syllables); title_words, body_words (pyvi's words)",
+                        },
+                        "term": _STRING,
+                        "kind": {
+                            "type": "string",
+                            "description": "typed, keystrokes, restored, mended, folded: how "
+                            "the word's form came to be searched; pair, pyvi word, phrase, "
+                            "form (an abbreviation's other side, a feedback term)",
+                        },
+                        "score": {"type": "number"},
+                    }
+                ),
+            },
+            "note": _STRING,
         }
     ),
     "SearchResult": _object(
@@ -116,7 +155,18 @@ SCHEMAS = {
             ),
             "suggestion": {
                 "type": ["string", "null"],
-                "description": "the query as the articles spell it (Có phải bạn muốn tìm)",
+                "description": "the query with a likely slip mended, offered when it finds "
+                "over twice as many articles (Có phải bạn muốn tìm)",
+            },
+            "reading": {
+                "type": ["string", "null"],
+                "description": "the query as searched, when read otherwise than typed: marks "
+                "restored (hoi nghi: hội nghị), keystrokes decoded (hooij: hội)",
+            },
+            "missing": {
+                "type": "array",
+                "items": _STRING,
+                "description": "words typed that no article holds: total is then 0",
             },
         }
     ),
@@ -222,7 +272,15 @@ _PATHS = {
     "/api/search": {
         "get": {
             "summary": "Search the articles",
-            "parameters": _SEARCH_PARAMETERS,
+            "parameters": [
+                *_SEARCH_PARAMETERS,
+                _query(
+                    "explain",
+                    "1: each hit carries the parts of its score (the reading searched, the "
+                    "forms, pairs and words that matched in each field)",
+                    {"type": "string", "enum": ["0", "1", "true", "false"]},
+                ),
+            ],
             "responses": {"200": _json(_ref("SearchResult"), "A page of hits"), **_ERRORS},
         }
     },
