@@ -75,9 +75,12 @@ worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else tempfile.gettempdi
 
 # Access log on standard output, for the process manager to collect. Without the client
 # address and user agent: the service keeps no personal data about its readers. Each line
-# has the time, the request line, the status, the size and the time taken in ms.
+# has the time, the request line, the status, the size and the time taken in ms. The
+# request line has the path only, not the query string (what a reader typed, or a token
+# sent in a URL), unless SEARCH_SERVICE_ACCESS_LOG_QUERIES is on (see access_log).
 accesslog = os.environ.get("SEARCH_SERVICE_ACCESS_LOG") or "-"
 access_log_format = '%(t)s "%(r)s" %(s)s %(B)s %(M)sms'
+logger_class = "search_service.web.access_log.AccessLog"
 errorlog = "-"
 loglevel = os.environ.get("SEARCH_SERVICE_LOG_LEVEL") or "info"
 

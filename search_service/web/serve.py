@@ -13,7 +13,7 @@ from pathlib import Path
 
 from .. import ingest, segment, stats, store, write_queue
 from ..errors import SearchServiceError
-from . import resources
+from . import resources, settings
 
 CONFIG = "gunicorn.conf.py"
 _INSTALLED = Path("share") / "search-service" / CONFIG
@@ -66,6 +66,8 @@ def apply_queued_writes(index: Path | None = None, log=print) -> None:
 
 def serve(index: Path | None, bind: str, dev: bool = False, workers: int | None = None) -> int:
     """Serve the index at `index` on `bind` (HOST:PORT) until stopped."""
+    # A bad setting stops the start here, in one line, rather than in gunicorn's traceback.
+    settings.load()
     path = store.index_path(index).resolve()
     ensure_index(path)
     # The app reads its index from the environment, in this process and in gunicorn's.
