@@ -70,8 +70,10 @@ def serve(index: Path | None, bind: str, dev: bool = False, workers: int | None 
     settings.load()
     path = store.index_path(index).resolve()
     ensure_index(path)
-    # The app reads its index from the environment, in this process and in gunicorn's.
+    # The app reads its index and address from the environment, in this process and in
+    # gunicorn's (the address is that of /opensearch.xml when no PUBLIC_URL is set).
     os.environ[store.ENV_INDEX] = str(path)
+    os.environ[settings.PREFIX + "BIND"] = bind
     host, _, port = bind.rpartition(":")
     if dev:
         from . import create_app

@@ -108,8 +108,9 @@ def keep_out_of_caches(response: Response) -> Response:
 
 def _local(target: str) -> str:
     """`target` if it is a path of this service, else the statistics page (a login never
-    sends anyone to another site)."""
-    if target.startswith("/") and not target.startswith(("//", "/\\")):
+    sends anyone to another site, nor puts a line break into its Location header)."""
+    plain = target.isascii() and target.isprintable()
+    if plain and target.startswith("/") and not target.startswith(("//", "/\\")):
         return target
     return url_for("staff.search_stats")
 

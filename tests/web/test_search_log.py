@@ -221,3 +221,16 @@ def test_by_default_the_log_is_beside_the_index(make_app, tmp_path):
     app = make_app(INDEX=str(tmp_path / "index"), SEARCH_LOG="")
     with app.app_context():
         assert resources.search_log().path == tmp_path / "index.searches.sqlite3"
+
+
+@pytest.mark.parametrize(("peer", "shown"), [("127.0.0.1", True), ("198.51.100.9", False)])
+def test_the_address_a_proxy_passes_on_is_believed_from_trusted_proxies_only(make_app, peer, shown):
+    client = make_app(PROXY_HOPS=1, SEARCH_LOG_MIN_VISITORS=3).test_client()
+    for claimed in ("203.0.113.1", "203.0.113.2", "203.0.113.3"):
+        client.get(
+            "/api/search?q=hoi nghi",
+            headers={"X-Forwarded-For": claimed},
+            environ_base={"REMOTE_ADDR": peer},
+        )
+    frequent = client.get("/api/searches?days=1", headers=STAFF).get_json()["frequent"]
+    assert [row["query"] for row in frequent] == (["hoi nghi"] if shown else [])

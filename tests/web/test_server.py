@@ -107,6 +107,9 @@ def test_serve_indexes_the_samples_into_an_empty_index_and_serves(tmp_path):
             wait_until_up(f"http://127.0.0.1:{port}/health", process, seconds=120)
             status, _, body = get(f"http://127.0.0.1:{port}/health")
             assert (status, json.loads(body)["articles"]) == (200, 48)
+            # Without a PUBLIC_URL, the absolute URLs are those of the address it serves on.
+            _, _, body = get(f"http://127.0.0.1:{port}/opensearch.xml")
+            assert f'template="http://127.0.0.1:{port}/?q={{searchTerms}}"' in body.decode()
         finally:
             stop(process)
     output = (tmp_path / "serve.log").read_text()

@@ -100,7 +100,10 @@ def test_logout_needs_the_csrf_token_and_ends_the_session(client):
     assert client.get("/searches").status_code == 302
 
 
-@pytest.mark.parametrize("target", ["https://ke-gian.example/", "//ke-gian.example/", "/\\x"])
+@pytest.mark.parametrize(
+    "target",
+    ["https://ke-gian.example/", "//ke-gian.example/", "/\\x", "/\r\nSet-Cookie: staff=x"],
+)
 def test_a_login_never_sends_anyone_to_another_site(client, target):
     response = log_in(client, next_=target)
     assert response.headers["Location"] == "/searches"
