@@ -2,16 +2,18 @@
 
     settings     the settings table: defaults -> SEARCH_SERVICE_* environment -> test dict
     resources    the catalog and the search log, opened lazily in each worker
-    search_log   counts of queries by day, results and readers (a hash of the day, never
-                 an address); only queries that several readers asked are shown
+    search_log   counts of queries by day, results and readers (told apart by a hash
+                 under a key of the day, never an address); shows only queries that
+                 several readers asked
     params       request parameters, as the library reads them
     pages        /, /articles/<id>, /search.csv, /opensearch.xml   (HTML, CSV)
       links      the URLs of a search page's states (facets, sorts, pages)
       export     the CSV export, streamed
       formatting dates and numbers the Vietnamese way
     api          /api/search, /api/articles/<id>[/related], /api/suggest, /api/sectors,
-                 /api/topics, /api/searches, /api/openapi.json, /health      (JSON)
-    staff        /searches, /api/searches behind a login (/login, /logout; CSRF)
+                 /api/topics, /api/openapi.json, /health      (JSON)
+    staff        /searches and its JSON twin /api/searches, behind a login (/login,
+                 /logout, with CSRF tokens) or the staff token
     writes       POST /api/articles, PUT and DELETE /api/articles/<id>  (bearer token)
       openapi    the OpenAPI 3.1 document of the API
     errors       every error to one JSON shape or a Vietnamese page

@@ -27,6 +27,7 @@ import hmac
 import ipaddress
 import logging
 import re
+import secrets
 import sqlite3
 import threading
 from pathlib import Path
@@ -217,7 +218,7 @@ class SearchLog:
         process: the first to need it stores it, the others read it)."""
         if self._day_key is None or self._day_key[0] != today:
             connection.execute(
-                "INSERT OR IGNORE INTO day_keys VALUES (?, randomblob(32))", (today,)
+                "INSERT OR IGNORE INTO day_keys VALUES (?, ?)", (today, secrets.token_bytes(32))
             )
             (key,) = connection.execute(
                 "SELECT key FROM day_keys WHERE day = ?", (today,)
