@@ -21,11 +21,18 @@ bind = os.environ.get("SEARCH_SERVICE_BIND") or "127.0.0.1:8000"
 # only adds memory: each worker holds its own searcher and per-generation caches.
 workers = int(os.environ.get("SEARCH_SERVICE_WORKERS") or (os.cpu_count() or 1) + 1)
 
-# Synchronous workers, one request at a time: Whoosh searchers read their files through
-# shared file positions and are not meant for concurrent use from threads, and threads
-# would not run Python searches in parallel anyway (the GIL).
-worker_class = "sync"
-threads = 1
+# gevent workers: each connection is a greenlet, so a connection that sends nothing, or
+# sends its headers a byte a second, holds no worker. With sync workers three idle
+# connections held all three workers until the 120 s timeout, and 50 slow clients kept the
+# service from answering for minutes; with gthread (threads reading a request block until
+# its headers end, without a deadline) as many slow clients as threads did the same. A
+# gevent worker gives every request's headers `keepalive` seconds to arrive (below), then
+# closes the connection, and holds up to `worker_connections` at once. Searches are CPU
+# work and run one after the other in a worker, between greenlet switches (Whoosh's file
+# reads and SQLite do not switch), so the searcher is never used by two at once. The
+# figures are in the README ("Deployment").
+worker_class = "gevent"
+worker_connections = 1000
 
 # The app is built once, in the arbiter, which then prepares what every worker needs
 # (`when_ready` below): it applies the writes a previous run left queued (answered 202, then
@@ -65,8 +72,8 @@ timeout = 120
 # On a restart or shutdown, requests in flight (an export) get this long to finish.
 graceful_timeout = 30
 
-# Keep-alive behind a proxy on the same machine; sync workers close after each response
-# anyway, so this matters only to other worker classes.
+# Seconds a connection may wait for its next request, and a request's headers may take to
+# arrive (the gevent worker's deadline for reading them): then it is closed.
 keepalive = 5
 
 # Workers keep their searcher and caches for their whole life: a restart costs the
@@ -84,9 +91,12 @@ worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else tempfile.gettempdi
 
 # Access log on standard output, for the process manager to collect. Without the client
 # address and user agent: the service keeps no personal data about its readers. Each line
-# has the time, the request line, the status, the size and the time taken in ms.
+# has the time, the request line, the status, the size and the time taken in ms. The
+# request line has the path only, not the query string (what a reader typed, or a token
+# sent in a URL), unless SEARCH_SERVICE_ACCESS_LOG_QUERIES is on (see access_log).
 accesslog = os.environ.get("SEARCH_SERVICE_ACCESS_LOG") or "-"
 access_log_format = '%(t)s "%(r)s" %(s)s %(B)s %(M)sms'
+logger_class = "search_service.web.access_log.AccessLog"
 errorlog = "-"
 loglevel = os.environ.get("SEARCH_SERVICE_LOG_LEVEL") or "info"
 

@@ -176,6 +176,43 @@ def _parser() -> argparse.ArgumentParser:
         "--dev", action="store_true", help="run Flask's development server, reloading on changes"
     )
     web.set_defaults(command=_serve)
+
+    deploy = commands.add_parser(
+        "deploy",
+        help="print the production configuration: the systemd unit, or nginx's site",
+        description="Print a filled-in configuration for production (see the README's "
+        "Deployment section): `systemd` for /etc/systemd/system/search-service.service, "
+        "`nginx` for /etc/nginx/sites-available/search-service.",
+    )
+    deploy.add_argument("target", choices=("systemd", "nginx"))
+    deploy.add_argument(
+        "--server-name",
+        default="tim-kiem.example.vn",
+        metavar="NAME",
+        help="the site's host name, readers' address (default: %(default)s)",
+    )
+    deploy.add_argument(
+        "--upstream",
+        type=_address,
+        default="127.0.0.1:8000",
+        metavar="HOST:PORT",
+        help="where the service listens (default: %(default)s)",
+    )
+    deploy.add_argument(
+        "--user", default="search-service", help="the service's user (default: %(default)s)"
+    )
+    deploy.add_argument("--certificate", default="", help="TLS certificate (default: certbot's)")
+    deploy.add_argument("--certificate-key", default="", help="its key (default: certbot's)")
+    deploy.add_argument(
+        "--plain-http",
+        type=_address,
+        metavar="HOST:PORT",
+        help="listen without TLS on HOST:PORT (for a test on this machine, never public)",
+    )
+    deploy.add_argument(
+        "--log-folder", default="/var/log/nginx", help="nginx's logs (default: %(default)s)"
+    )
+    deploy.set_defaults(command=_deploy)
     return parser
 
 
@@ -392,6 +429,24 @@ def _serve(args) -> int:
     from .web import serve
 
     return serve.serve(args.index, args.bind, dev=args.dev, workers=args.workers)
+
+
+def _deploy(args) -> int:
+    from .web import deploy
+
+    site = deploy.Site(
+        server_name=args.server_name,
+        upstream=args.upstream,
+        plain_http=args.plain_http or "",
+        certificate=args.certificate,
+        certificate_key=args.certificate_key,
+        log_folder=args.log_folder,
+    )
+    if args.target == "systemd":
+        print(deploy.systemd_unit(site, args.user), end="")
+    else:
+        print(deploy.nginx_site(site), end="")
+    return 0
 
 
 def _suggest(args) -> int:

@@ -36,6 +36,12 @@ class BadRecord(SearchServiceError):
         self.line = line
 
 
+class BadSetting(SearchServiceError, ValueError):
+    """A SEARCH_SERVICE_* setting whose value cannot be used; the service does not start."""
+
+    exit_code = 2
+
+
 class BadQuery(SearchServiceError):
     """A request parameter that cannot be understood (a bad date, a limit out of range)."""
 
@@ -118,6 +124,30 @@ class Unauthorized(SearchServiceError):
         if self.token_given:
             challenge += ', error="invalid_token"'
         return {"WWW-Authenticate": challenge}
+
+
+class StaffOff(SearchServiceError):
+    """The staff pages are not configured: no staff token is set."""
+
+    http_status = 403
+    code = "staff_off"
+
+
+class LoginRequired(SearchServiceError):
+    """A staff page or its JSON asked without staff credentials."""
+
+    http_status = 401
+    code = "login_required"
+
+    def headers(self) -> dict[str, str]:
+        return {"WWW-Authenticate": 'Bearer realm="search-service staff"'}
+
+
+class BadForm(SearchServiceError):
+    """A form sent without the CSRF token of the page it came from, or with a stale one."""
+
+    http_status = 400
+    code = "bad_form"
 
 
 class WriteTooLarge(SearchServiceError):

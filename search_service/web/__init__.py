@@ -2,19 +2,25 @@
 
     settings     the settings table: defaults -> SEARCH_SERVICE_* environment -> test dict
     resources    the catalog and the search log, opened lazily in each worker
-    search_log   counts of queries by day and result count (no data about readers)
+    search_log   counts of queries by day, results and readers (told apart by a hash
+                 under a key of the day, never an address); shows only queries that
+                 several readers asked
     params       request parameters, as the library reads them
-    pages        /, /articles/<id>, /search.csv, /searches, /opensearch.xml   (HTML, CSV)
+    pages        /, /articles/<id>, /search.csv, /opensearch.xml   (HTML, CSV)
       links      the URLs of a search page's states (facets, sorts, pages)
       export     the CSV export, streamed
       formatting dates and numbers the Vietnamese way
     api          /api/search, /api/articles/<id>[/related], /api/suggest, /api/sectors,
-                 /api/topics, /api/searches, /api/openapi.json, /health      (JSON)
+                 /api/topics, /api/openapi.json, /health      (JSON)
+    staff        /searches and its JSON twin /api/searches, behind a login (/login,
+                 /logout, with CSRF tokens) or the staff token
     writes       POST /api/articles, PUT and DELETE /api/articles/<id>  (bearer token)
       openapi    the OpenAPI 3.1 document of the API
     errors       every error to one JSON shape or a Vietnamese page
-    security     headers, CORS for configured origins, request size
+    security     headers, CORS for configured origins, request size, trusted proxies
+    access_log   gunicorn's access log: paths without what readers typed
     serve        `search-service serve`: samples into an empty index, then gunicorn
+    deploy       `search-service deploy systemd|nginx`: the production configuration
 
 Templates and static files are in the top-level `templates/` of a checkout; an installed
 package carries them as `search_service/web/templates` (setup.cfg maps that package to
@@ -25,9 +31,19 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
-from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import api, errors, formatting, links, pages, resources, security, settings, writes
+from . import (
+    api,
+    errors,
+    formatting,
+    links,
+    pages,
+    resources,
+    security,
+    settings,
+    staff,
+    writes,
+)
 
 _HERE = Path(__file__).resolve().parent
 
@@ -52,8 +68,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.json.ensure_ascii = False
     app.json.sort_keys = False
     if app.config["PROXY_HOPS"]:
-        hops = app.config["PROXY_HOPS"]
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_proto=hops, x_host=hops)
+        app.wsgi_app = security.TrustedProxies(
+            app.wsgi_app, app.config["PROXY_HOPS"], app.config["TRUSTED_PROXIES"]
+        )
     app.jinja_env.globals["site_name"] = app.config["SITE_NAME"]
     app.jinja_env.lstrip_blocks = True
     app.url_map.converters["article_id"] = links.ArticleId
@@ -64,7 +81,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     formatting.init_app(app)
     errors.init_app(app)
     security.init_app(app)
+    staff.init_app(app)
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(staff.bp)
     app.register_blueprint(writes.bp)
     return app

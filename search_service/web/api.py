@@ -15,7 +15,7 @@ bp = Blueprint("api", __name__)
 def search_json():
     wanted = SearchRequest.from_params(params.search_params())
     result = search(resources.catalog(), wanted)
-    resources.count_search(wanted, result)
+    resources.count_search(wanted, result, request.remote_addr)
     return jsonify(result.to_dict())
 
 
@@ -59,22 +59,6 @@ def _facet(name: str) -> list[dict]:
     """Every value of a facet over the whole index, most frequent first."""
     everything = search(resources.catalog(), SearchRequest(limit=1))
     return [{"value": f.value, "count": f.count} for f in everything.facets[name]]
-
-
-@bp.get("/api/searches")
-def search_stats():
-    days = params.stats_days()
-    counts = resources.search_counts(days)
-    return jsonify(
-        {
-            "days": days,
-            "enabled": counts is not None,
-            **{
-                name: [dataclasses.asdict(c) for c in (counts or {}).get(name, [])]
-                for name in ("frequent", "found_nothing")
-            },
-        }
-    )
 
 
 @bp.get("/health")

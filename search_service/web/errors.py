@@ -38,6 +38,9 @@ MESSAGES_VI = {
     "unauthorized": "Cần khóa truy cập hợp lệ để cập nhật tin bài.",
     "write_too_large": "Nội dung gửi lên quá lớn: hãy gửi ít tin bài hơn mỗi lần.",
     "queue_full": "Máy chủ đang nhận quá nhiều tin bài. Vui lòng thử lại sau ít phút.",
+    "staff_off": "Trang thống kê chưa được bật trên máy chủ này.",
+    "login_required": "Trang này chỉ dành cho cán bộ quản trị: hãy đăng nhập.",
+    "bad_form": "Biểu mẫu đã hết hạn hoặc không hợp lệ: hãy tải lại trang và gửi lại.",
     "internal_error": "Đã có lỗi ở máy chủ. Vui lòng thử lại sau.",
 }
 _HTTP_CODES = {

@@ -418,7 +418,10 @@ _PATHS = {
     },
     "/api/searches": {
         "get": {
-            "summary": "The most frequent searches, and those that found nothing",
+            "summary": "The most frequent searches, and those that found nothing (staff only)",
+            "description": "Only queries that SEARCH_SERVICE_SEARCH_LOG_MIN_VISITORS "
+            "different readers searched on one day are listed.",
+            "security": [{"staffToken": []}, {"staffCookie": []}],
             "parameters": [_query("days", "Over the last days", {"type": "integer", "minimum": 1})],
             "responses": {
                 "200": _json(
@@ -433,6 +436,8 @@ _PATHS = {
                     "Search counts (no data about readers is kept)",
                 ),
                 "400": _ERRORS["400"],
+                "401": _json(_ref("Error"), "login_required: no staff token nor login"),
+                "403": _json(_ref("Error"), "staff_off: SEARCH_SERVICE_STAFF_TOKEN is not set"),
             },
         }
     },
@@ -516,7 +521,18 @@ DOCUMENT = {
                 "type": "http",
                 "scheme": "bearer",
                 "description": "The token of SEARCH_SERVICE_WRITE_TOKEN (writes only)",
-            }
+            },
+            "staffToken": {
+                "type": "http",
+                "scheme": "bearer",
+                "description": "The token of SEARCH_SERVICE_STAFF_TOKEN (search statistics)",
+            },
+            "staffCookie": {
+                "type": "apiKey",
+                "in": "cookie",
+                "name": "staff",
+                "description": "The session cookie of a login at /login",
+            },
         },
     },
 }

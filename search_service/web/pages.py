@@ -1,4 +1,4 @@
-"""The staff pages: search, article, search statistics, CSV export, OpenSearch description.
+"""The pages: search, article, CSV export, OpenSearch description.
 
 Each view reads the request, calls the library and renders; URLs of a search page's states
 come from `links`.
@@ -6,7 +6,7 @@ come from `links`.
 
 import datetime
 
-from flask import Blueprint, Response, current_app, render_template, url_for
+from flask import Blueprint, Response, current_app, render_template, request, url_for
 
 from .. import articles
 from ..search import SearchRequest, related_articles, search
@@ -24,7 +24,7 @@ def search_page():
     given.setdefault("limit", [str(current_app.config["PAGE_SIZE"])])
     wanted = SearchRequest.from_params(given)
     result = search(resources.catalog(), wanted)
-    resources.count_search(wanted, result)
+    resources.count_search(wanted, result, request.remote_addr)
     return render_template(
         "search.html",
         query=state.one("q"),
@@ -69,18 +69,11 @@ def export_csv():
     )
 
 
-@bp.get("/searches")
-def search_stats():
-    days = params.stats_days()
-    return render_template(
-        "searches.html",
-        days=days,
-        kept_days=current_app.config["SEARCH_LOG_DAYS"],
-        counts=resources.search_counts(days),
-    )
-
-
 @bp.get("/opensearch.xml")
 def opensearch():
-    page = render_template("opensearch.xml", root=url_for("pages.search_page", _external=True))
+    # Absolute URLs from the configured address, never from the request's Host header,
+    # which any client sets (and a shared cache would keep what it answered).
+    config = current_app.config
+    root = config["PUBLIC_URL"] or f"http://{config['BIND']}/"
+    page = render_template("opensearch.xml", root=root)
     return Response(page, mimetype="application/opensearchdescription+xml")

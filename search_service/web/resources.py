@@ -38,7 +38,13 @@ def _search_log(config, index: Path) -> SearchLog | None:
     if where == "off":
         return None
     path = Path(where) if where else index.with_name(index.name + ".searches.sqlite3")
-    return SearchLog(path, config["SEARCH_LOG_DAYS"], config["SEARCH_LOG_MAX_QUERIES"])
+    return SearchLog(
+        path,
+        config["SEARCH_LOG_DAYS"],
+        config["SEARCH_LOG_MAX_QUERIES"],
+        config["SEARCH_LOG_MIN_VISITORS"],
+        config["SEARCH_LOG_CLIENT_QUERIES"],
+    )
 
 
 def warm(app: Flask, log: logging.Logger) -> None:
@@ -78,10 +84,11 @@ def index_stats() -> IndexStats:
     return opened.current().cached("index_stats", lambda: stats.index_stats(opened.path))
 
 
-def count_search(request: SearchRequest, result: SearchResult) -> None:
+def count_search(request: SearchRequest, result: SearchResult, client: str | None) -> None:
     """Count a reader's search: a query searched on its own (first page, no filter, by
     relevance), not the page turns, filters and orders that refine it, so that each typed
-    query counts once and "found nothing" means the query itself found nothing."""
+    query counts once and "found nothing" means the query itself found nothing. `client`
+    is the reader's address, which tells readers apart (see search_log)."""
     log = search_log()
     if log is None or not request.q.strip():
         return
@@ -92,7 +99,7 @@ def count_search(request: SearchRequest, result: SearchResult) -> None:
         and not filtered
         and not request.related_to
     ):
-        log.record(request.q, result.total)
+        log.record(request.q, result.total, client or "")
 
 
 def search_counts(days: int, rows: int = 50) -> dict[str, list[QueryCount]] | None:

@@ -11,6 +11,7 @@ browser keeps the response from its page.
 from urllib.parse import unquote_to_bytes
 
 from flask import Flask, abort, request
+from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.wrappers import Response
 
 from ..errors import BadQuery
@@ -74,3 +75,19 @@ def init_app(app: Flask) -> None:
                 response.headers["Access-Control-Allow-Methods"] = "GET"
                 response.headers["Access-Control-Max-Age"] = CORS_MAX_AGE
         return response
+
+
+class TrustedProxies:
+    """The reader's address and scheme from X-Forwarded-For and X-Forwarded-Proto, for
+    requests that come from a trusted proxy only: any other client could claim any address
+    in them (and so count as many readers in the search statistics). The Host is never
+    taken from the request: absolute URLs come from PUBLIC_URL."""
+
+    def __init__(self, app, hops: int, proxies: tuple[str, ...]):
+        self.direct = app
+        self.proxied = ProxyFix(app, x_for=hops, x_proto=hops, x_host=0)
+        self.proxies = frozenset(proxies)
+
+    def __call__(self, environ, start_response):
+        trusted = environ.get("REMOTE_ADDR") in self.proxies
+        return (self.proxied if trusted else self.direct)(environ, start_response)

@@ -15,7 +15,7 @@ from pathlib import Path
 from .. import ingest, stats, store, write_queue
 from ..committer import Supervisor
 from ..errors import SearchServiceError
-from . import resources
+from . import resources, settings
 
 CONFIG = "gunicorn.conf.py"
 _INSTALLED = Path("share") / "search-service" / CONFIG
@@ -85,10 +85,14 @@ def apply_queued_writes(index: Path | None = None, log=print) -> None:
 
 def serve(index: Path | None, bind: str, dev: bool = False, workers: int | None = None) -> int:
     """Serve the index at `index` on `bind` (HOST:PORT) until stopped."""
+    # A bad setting stops the start here, in one line, rather than in gunicorn's traceback.
+    settings.load()
     path = store.index_path(index).resolve()
     ensure_index(path)
-    # The app reads its index from the environment, in this process and in gunicorn's.
+    # The app reads its index and address from the environment, in this process and in
+    # gunicorn's (the address is that of /opensearch.xml when no PUBLIC_URL is set).
     os.environ[store.ENV_INDEX] = str(path)
+    os.environ[settings.PREFIX + "BIND"] = bind
     host, _, port = bind.rpartition(":")
     if dev:
         from . import create_app

@@ -10,8 +10,10 @@ import os
 import re
 from collections.abc import Callable, Mapping
 from typing import Any
+from urllib.parse import urlsplit
 
 from .. import store, write_queue
+from ..errors import BadSetting
 
 PREFIX = "SEARCH_SERVICE_"
 
@@ -54,6 +56,28 @@ def _token(value: str) -> str:
     return value
 
 
+def _switch(value: str) -> bool:
+    words = {"on": True, "yes": True, "true": True, "1": True}
+    words |= {"off": False, "no": False, "false": False, "0": False}
+    try:
+        return words[value.lower()]
+    except KeyError:
+        raise ValueError("must be on or off") from None
+
+
+def _addresses(value: str) -> tuple[str, ...]:
+    return tuple(value.replace(",", " ").split())
+
+
+def _public_url(value: str) -> str:
+    if not value:
+        return value
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.query:
+        raise ValueError("must be the service's address, e.g. https://tim-kiem.example.vn/")
+    return value if value.endswith("/") else value + "/"
+
+
 @dataclasses.dataclass(frozen=True)
 class Setting:
     """One setting: its name (without the prefix), default, help and how to read it."""
@@ -62,10 +86,20 @@ class Setting:
     default: Any
     help: str
     parse: Callable[[str], Any] = str
+    # A secret's value is never repeated in an error message: it would land in a log.
+    secret: bool = False
 
 
 SETTINGS = (
     Setting("INDEX", str(store.DEFAULT_INDEX), "the index folder the service reads"),
+    Setting("BIND", "127.0.0.1:8000", "where gunicorn listens (HOST:PORT)"),
+    Setting(
+        "PUBLIC_URL",
+        "",
+        "the address readers open, e.g. https://tim-kiem.example.vn/, for the absolute URLs "
+        "of /opensearch.xml (never taken from the request's Host); empty: http://<BIND>/",
+        _public_url,
+    ),
     Setting("PAGE_SIZE", 10, "results per page on the search page", _size),
     Setting(
         "CORS_ORIGINS",
@@ -81,6 +115,20 @@ SETTINGS = (
         "empty: `<index>.searches.sqlite3` beside the index; `off`: keep none",
     ),
     Setting("SEARCH_LOG_DAYS", 30, "days of search counts kept", _size),
+    Setting(
+        "SEARCH_LOG_MIN_VISITORS",
+        3,
+        "a query is shown in the statistics once this many different readers searched it "
+        "on one day, so that no single reader's typing is ever shown",
+        _size,
+    ),
+    Setting(
+        "SEARCH_LOG_CLIENT_QUERIES",
+        30,
+        "new queries one reader (one address) may add to a day's counts; more are not "
+        "recorded, so that no client can use up SEARCH_LOG_MAX_QUERIES",
+        _size,
+    ),
     Setting(
         "SEARCH_LOG_MAX_QUERIES",
         5000,
@@ -98,9 +146,24 @@ SETTINGS = (
     Setting(
         "PROXY_HOPS",
         0,
-        "reverse proxies in front of the service whose X-Forwarded-Proto and "
-        "X-Forwarded-Host are trusted (for the absolute URLs of /opensearch.xml)",
+        "reverse proxies in front of the service whose X-Forwarded-For (the reader's "
+        "address) and X-Forwarded-Proto are trusted, when the request comes from one of "
+        "TRUSTED_PROXIES",
         _count,
+    ),
+    Setting(
+        "TRUSTED_PROXIES",
+        ("127.0.0.1", "::1"),
+        "addresses (space or comma separated) of the reverse proxies whose X-Forwarded-* "
+        "headers are believed; any other client's are ignored",
+        _addresses,
+    ),
+    Setting(
+        "ACCESS_LOG_QUERIES",
+        False,
+        "on: the access log keeps the query strings of requests (search parameters only, "
+        "other values replaced by -); off: only their paths",
+        _switch,
     ),
     Setting(
         "WARM_SECONDS",
@@ -109,6 +172,14 @@ SETTINGS = (
         "workers start, which share them (0: only lengths, columns and statistics)",
         _count,
     ),
+    Setting(
+        "STAFF_TOKEN",
+        "",
+        "the staff password of the search statistics (/searches, /api/searches): at least "
+        "16 letters, digits or -._~+/; empty: the statistics are shown to nobody",
+        _token,
+        secret=True,
+    ),
     Setting("SITE_NAME", "Tra cứu tin bài", "the name shown on the pages and to browsers"),
     Setting(
         "WRITE_TOKEN",
@@ -116,6 +187,7 @@ SETTINGS = (
         "the bearer token of the write API (POST, PUT, DELETE /api/articles); empty: the "
         "write API is off",
         _token,
+        secret=True,
     ),
     Setting(
         "MAX_WRITE_BYTES",
@@ -140,7 +212,8 @@ SETTINGS = (
 
 
 def load(test_config: Mapping[str, Any] | None = None) -> dict[str, Any]:
-    """The settings: declared defaults, then the environment, then `test_config`."""
+    """The settings: declared defaults, then the environment, then `test_config`; raises
+    BadSetting, naming the variable (and a secret's length, never its value)."""
     values = {}
     for setting in SETTINGS:
         value = setting.default
@@ -149,7 +222,8 @@ def load(test_config: Mapping[str, Any] | None = None) -> dict[str, Any]:
             try:
                 value = setting.parse(raw.strip())
             except ValueError as error:
-                raise ValueError(f"{PREFIX}{setting.name}={raw!r}: {error}") from None
+                given = f"(not shown, {len(raw)} characters)" if setting.secret else repr(raw)
+                raise BadSetting(f"{PREFIX}{setting.name}={given}: {error}") from None
         values[setting.name] = value
     values.update(test_config or {})
     return values

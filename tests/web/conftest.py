@@ -23,6 +23,9 @@ from ..records import article, write_jsonl
 
 ROOT = Path(__file__).resolve().parents[2]
 APP = "search_service.web:create_app()"
+# The staff password of the test apps and servers, and the header that carries it.
+STAFF_TOKEN = "can-bo-quan-tri-2024"
+STAFF = {"Authorization": f"Bearer {STAFF_TOKEN}"}
 
 
 def app_over(index: Path, log_folder: Path, **settings):
@@ -31,6 +34,7 @@ def app_over(index: Path, log_folder: Path, **settings):
         "TESTING": True,
         "INDEX": str(index),
         "SEARCH_LOG": str(log_folder / "searches.sqlite3"),
+        "STAFF_TOKEN": STAFF_TOKEN,
     }
     return create_app(config | settings)
 
@@ -74,10 +78,14 @@ def get_routes(app) -> list[str]:
 
 
 def fetch(
-    url: str, method: str = "GET", data: bytes | None = None, timeout: float = 5.0
+    url: str,
+    method: str = "GET",
+    data: bytes | None = None,
+    timeout: float = 5.0,
+    headers: dict[str, str] | None = None,
 ) -> tuple[int, dict, bytes]:
     """Ask the real service: status, headers and body, errors included."""
-    request = urllib.request.Request(url, data=data, method=method)
+    request = urllib.request.Request(url, data=data, method=method, headers=headers or {})
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:
             return response.status, dict(response.headers), response.read()
@@ -125,6 +133,7 @@ def running_service(index: Path, folder: Path, app: str = APP, **environment: st
         "SEARCH_SERVICE_SEARCH_LOG": str(folder / "searches.sqlite3"),
         "SEARCH_SERVICE_BIND": f"127.0.0.1:{port}",
         "SEARCH_SERVICE_WORKERS": "2",
+        "SEARCH_SERVICE_STAFF_TOKEN": STAFF_TOKEN,
         **environment,
     }
     with (folder / "gunicorn.log").open("w") as log:
@@ -175,9 +184,13 @@ def hostile_app(hostile_index, tmp_path_factory):
 def hostile_server(hostile_index, tmp_path_factory):
     """gunicorn over the hostile index, with FLASK_DEBUG=1 left in its environment (it must
     not turn debug mode on) and the app of tests/web/broken_app.py, which fails as a bug
-    would on two routes of its own."""
+    would on two routes of its own. Its search statistics show what one reader searched."""
     folder = tmp_path_factory.mktemp("hostile-live")
     with running_service(
-        hostile_index, folder, "tests.web.broken_app:create_app()", FLASK_DEBUG="1"
+        hostile_index,
+        folder,
+        "tests.web.broken_app:create_app()",
+        FLASK_DEBUG="1",
+        SEARCH_SERVICE_SEARCH_LOG_MIN_VISITORS="1",
     ) as url:
         yield LiveServer(hostile_index, url, folder / "gunicorn.log")

@@ -21,7 +21,7 @@ from search_service.web.security import HEADERS
 
 from ..hostile import PAGES
 from .broken_app import SECRET
-from .conftest import fetch, get_routes
+from .conftest import STAFF, fetch, get_routes
 from .html import page
 
 ROUTE_VALUES = {"article_id": "kg-2022-giao-ban-q1", "filename": "style.css"}
@@ -61,14 +61,14 @@ def test_every_route_answers_with_the_security_headers(client, app):
     urls = route_urls(app)
     assert len(urls) == len(get_routes(app)) >= 15
     for url in urls:
-        with client.get(url) as response:  # a static file is streamed: close it
+        with client.get(url, headers=STAFF) as response:  # a static file is streamed
             assert response.status_code == 200, url
             assert_headers(response)
 
 
 @pytest.mark.parametrize(("method", "url", "status"), ERRORS)
 def test_every_error_answers_with_the_security_headers(client, method, url, status):
-    with client.open(url, method=method) as response:
+    with client.open(url, method=method, headers=STAFF) as response:
         assert response.status_code == status
         assert_headers(response)
 
@@ -193,7 +193,7 @@ def test_no_request_value_becomes_a_path_outside_the_service_folders(make_app, s
     allowed = [folder.resolve() for folder in allowed]
     with Opened.recording() as opened:
         for url in TRAVERSALS + list(PAGES):
-            with client.get(url) as response:
+            with client.get(url, headers=STAFF) as response:
                 assert response.status_code in (200, 400, 404), url
                 assert b"root:" not in response.data and b"[metadata]" not in response.data
         with client.get("/static/style.css") as response:  # the recording sees files opened
@@ -238,7 +238,7 @@ def test_command_line_ids_are_looked_up_never_opened(sample_index, tmp_path):
 def test_the_pages_of_hostile_articles_keep_their_headers(hostile_app):
     client = hostile_app.test_client()
     for url in PAGES:
-        response = client.get(url)
+        response = client.get(url, headers=STAFF)
         assert_headers(response)
         assert page(response).xpath("//script/@src") == ["/static/searchbox.js"]
 

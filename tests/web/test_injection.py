@@ -19,6 +19,7 @@ from ..hostile import (
     SCRIPT,
     SVG,
 )
+from .conftest import STAFF, STAFF_TOKEN
 from .html import assert_no_markup_injected, page, texts
 from .webdriver import CHROMEDRIVER, CHROMIUM, Browser
 
@@ -31,7 +32,10 @@ def visible_text(tree) -> str:
 @pytest.fixture(scope="module")
 def hostile_client(hostile_app):
     client = hostile_app.test_client()
-    client.get("/?q=" + quote(HOSTILE_QUERY))  # counted, for the searches page
+    # Counted, for the searches page, which shows what three readers searched.
+    for reader in ("192.0.2.1", "192.0.2.2", "192.0.2.3"):
+        client.get("/?q=" + quote(HOSTILE_QUERY), environ_base={"REMOTE_ADDR": reader})
+    client.environ_base["HTTP_AUTHORIZATION"] = STAFF["Authorization"]
     return client
 
 
@@ -173,6 +177,10 @@ def browser():
 @needs_chromium
 def test_nothing_runs_in_chromium_on_any_page(browser, hostile_server):
     browser.open(hostile_server.url + "/?q=" + quote(HOSTILE_QUERY))  # for /searches
+    # The staff login, through its form, for /searches.
+    browser.open(hostile_server.url + "/login")
+    browser.wait_for("input[name=password]")[0].type(STAFF_TOKEN + "\ue007")
+    browser.wait_for(".stats")
     for url, shown in PAGES.items():
         browser.open(hostile_server.url + url)
         browser.wait_for("main")

@@ -4,6 +4,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from .conftest import STAFF
 from .html import by_class, links, page, texts
 
 HITS = f"//li[{by_class('hit')}]"
@@ -205,7 +206,7 @@ def test_article_text_is_escaped(make_app, tmp_path):
     ],
 )
 def test_errors_are_vietnamese_pages(client, url, status, heading):
-    response = client.get(url)
+    response = client.get(url, headers=STAFF)
     assert response.status_code == status
     tree = page(response)
     assert texts(tree, "//h1") == [heading]
@@ -220,8 +221,9 @@ def test_a_bad_date_keeps_the_query_in_the_box(client):
     ]
 
 
-def test_the_opensearch_description_points_here(client):
-    response = client.get("/opensearch.xml", base_url="https://tim.example.vn")
+def test_the_opensearch_description_points_to_the_public_url(make_app):
+    client = make_app(PUBLIC_URL="https://tim.example.vn/").test_client()
+    response = client.get("/opensearch.xml", base_url="http://127.0.0.1:8000")
     assert response.content_type == "application/opensearchdescription+xml; charset=utf-8"
     body = response.get_data(as_text=True)
     assert (
@@ -233,3 +235,17 @@ def test_the_opensearch_description_points_here(client):
         in body
     )
     assert "<ShortName>Tra cứu tin bài</ShortName>" in body
+
+
+# Regression (issue 13): the Host header a client sent was reflected into the absolute URLs,
+# so a forged Host made the description point browsers elsewhere.
+@pytest.mark.parametrize("proxies", [0, 1])
+def test_the_opensearch_description_ignores_the_host_sent(make_app, proxies):
+    client = make_app(PROXY_HOPS=proxies).test_client()
+    body = client.get(
+        "/opensearch.xml",
+        base_url="http://ke-gian.example",
+        headers={"X-Forwarded-Host": "ke-gian.example", "X-Forwarded-Proto": "https"},
+    ).get_data(as_text=True)
+    assert "ke-gian" not in body
+    assert 'template="http://127.0.0.1:8000/?q={searchTerms}"' in body

@@ -8,10 +8,13 @@ import urllib.error
 import urllib.request
 from urllib.parse import quote
 
+import pytest
+
 from search_service import ingest
+from search_service.web.access_log import logged_target
 
 from ..records import article, write_jsonl
-from .conftest import free_port, stop, wait_until_up
+from .conftest import fetch, free_port, stop, wait_until_up
 
 
 def get(url: str) -> tuple[int, dict, bytes]:
@@ -104,6 +107,9 @@ def test_serve_indexes_the_samples_into_an_empty_index_and_serves(tmp_path):
             wait_until_up(f"http://127.0.0.1:{port}/health", process, seconds=120)
             status, _, body = get(f"http://127.0.0.1:{port}/health")
             assert (status, json.loads(body)["articles"]) == (200, 48)
+            # Without a PUBLIC_URL, the absolute URLs are those of the address it serves on.
+            _, _, body = get(f"http://127.0.0.1:{port}/opensearch.xml")
+            assert f'template="http://127.0.0.1:{port}/?q={{searchTerms}}"' in body.decode()
         finally:
             stop(process)
     output = (tmp_path / "serve.log").read_text()
@@ -120,3 +126,33 @@ def test_serve_refuses_a_bad_address(tmp_path):
     )
     assert result.returncode == 2
     assert "not HOST:PORT: 'localhost'" in result.stderr
+
+
+# Regression (issue 13): the access log kept every query string: what readers typed, and a
+# token sent in a URL (which the write API refuses, rightly).
+def test_the_access_log_has_paths_without_query_strings(live_server):
+    secret = "ma-bi-mat-cua-cms-0123456789"
+    get(f"{live_server.url}/api/search?q={quote('Nguyễn Văn An 0912345678')}")
+    status, _, _ = fetch(f"{live_server.url}/api/articles?access_token={secret}", "POST", b"{}")
+    assert status == 403
+    deadline = time.monotonic() + 5
+    while '"POST /api/articles HTTP/1.1" 403' not in live_server.log.read_text():
+        assert time.monotonic() < deadline, "no access log line for the write"
+        time.sleep(0.1)
+    log = live_server.log.read_text()
+    assert '"GET /api/search HTTP/1.1" 200' in log
+    assert secret not in log and "0912345678" not in log and "Nguy" not in log
+
+
+@pytest.mark.parametrize(
+    ("target", "with_queries", "logged"),
+    [
+        ("/api/search?q=hoi+nghi&page=2", False, "/api/search"),
+        ("/api/search?q=hoi+nghi&page=2", True, "/api/search?q=hoi+nghi&page=2"),
+        ("/api/articles?access_token=abc123", True, "/api/articles?access_token=-"),
+        ("/?q=&token=abc&sector=Khoa+gi%C3%A1o", True, "/?q=&token=-&sector=Khoa+gi%C3%A1o"),
+        ("/health", True, "/health"),
+    ],
+)
+def test_the_access_log_keeps_search_parameters_only_when_asked(target, with_queries, logged):
+    assert logged_target(target, with_queries) == logged
