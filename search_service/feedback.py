@@ -58,10 +58,10 @@ def expansion(generation, documents: np.ndarray, scores: np.ndarray) -> q.Query 
         if frequency:
             ranked.append((value * math.log(live / frequency), text, isinstance(term, str)))
     ranked.sort(reverse=True)
-    chosen = ranked[:FEEDBACK_TERMS]
-    if not chosen:
-        return None
+    chosen = [term for term in ranked[:FEEDBACK_TERMS] if term[0] > 0]
     total = sum(value for value, *_ in chosen)
+    if total <= 0:
+        return None  # the articles found score nothing (an index of one article, say)
     terms = []
     for value, text, syllable in chosen:
         for field in TEXT_FIELDS:

@@ -227,7 +227,7 @@ PAGES = {
     "/?q=hoi+nghi+giao+ban": SCRIPT,  # titles, snippets, facets
     "/?q=" + quote(HOSTILE_QUERY): HOSTILE_QUERY,  # the query in title, box, heading
     "/?sector=" + quote(f"Khoa giáo {IMAGE}"): f"Khoa giáo {IMAGE}",  # a chosen facet
-    "/?q=giao+ban+script+window": "giao ban <script>window",  # the correction
+    "/?q=giao+ban+script+window": "giao ban script window",  # the query, as text
     "/?q=" + quote(BREAKOUT) + "&page=abc": BREAKOUT,  # the error page keeps the query
     "/articles/xss-hoi-nghi": f"Lâm An {SVG}",  # every field of the article
     "/articles/xss-cong-thuc": f"Hội nghị giao ban {SCRIPT} {IMAGE} năm 2021",  # related

@@ -44,7 +44,7 @@ def test_parse_never_fails_and_keeps_only_clean_words(text):
 def test_matching_builds_a_query_for_anything_parsed(catalog, text):
     found = matching.build(query.parse(text), catalog.current().vocabulary)
     if found is not None:
-        assert found.required is not None and found.loose is not None
+        assert found.precise is not None and found.fallback is not None
 
 
 @settings(max_examples=300, deadline=DEADLINE_MS)
@@ -87,7 +87,9 @@ def test_search_answers_any_query_with_a_well_formed_result(catalog, q, sort, pa
         return
     result = search(catalog, wanted)
     assert 0 <= len(result.hits) <= limit
-    assert result.total >= len(result.hits) + (page - 1) * limit or not result.hits
+    precise = [hit for hit in result.hits if hit.tier == "precise"]
+    assert result.total >= len(precise) + (page - 1) * limit or not precise
+    assert [hit.tier for hit in result.hits] == sorted(hit.tier for hit in result.hits)[::-1]
     for hit in result.hits:
         assert_escaped(hit.title)
         assert_escaped(hit.snippet)

@@ -70,6 +70,18 @@ def test_the_document_is_valid_json_schema_throughout():
     assert DOCUMENT["openapi"] == "3.1.0"
 
 
+def test_explain_gives_each_hit_the_parts_of_its_score(client):
+    body = client.get("/api/search?q=hội nghị&limit=1&explain=1").get_json()
+    explain = body["hits"][0]["explain"]
+    assert (explain["reading"], explain["tier"]) == ("hội nghị", "precise")
+    assert {"field": "title_pairs", "term": "hội nghị", "kind": "pair"} in [
+        {k: part[k] for k in ("field", "term", "kind")} for part in explain["matched"]
+    ]
+    assert client.get("/api/search?q=hội nghị&limit=1").get_json()["hits"][0]["explain"] is None
+    bad = client.get("/api/search?q=x&explain=maybe")
+    assert (bad.status_code, bad.get_json()["error"]["code"]) == (400, "bad_parameter")
+
+
 def test_search_returns_the_result_object(client):
     body = client.get("/api/search?q=hoi nghi giao ban&limit=3").get_json()
     assert list(body) == [
@@ -81,10 +93,14 @@ def test_search_returns_the_result_object(client):
         "hits",
         "facets",
         "suggestion",
+        "reading",
+        "missing",
     ]
+    assert (body["reading"], body["missing"]) == ("hội nghị giao ban", [])
+    assert [hit["tier"] for hit in body["hits"]] == ["precise"] * 3
     assert (body["query"], body["total"], body["page"], body["limit"]) == (
         "hoi nghi giao ban",
-        32,
+        6,
         1,
         3,
     )
@@ -96,7 +112,7 @@ def test_search_returns_the_result_object(client):
     assert body["hits"][0]["title"] == (
         "<mark>HỘI NGHỊ GIAO BAN</mark> AN NINH TƯ TƯỞNG QUÝ I/2022"
     )
-    assert body["facets"]["sectors"][0] == {"value": "Khoa giáo", "count": 7, "selected": False}
+    assert body["facets"]["sectors"][0] == {"value": "Khoa giáo", "count": 2, "selected": False}
 
 
 def test_json_keeps_vietnamese_readable(client):
@@ -177,7 +193,7 @@ def test_health_says_what_is_served(client):
         "status": "ok",
         "articles": 48,
         "generation": 1,
-        "schema_version": 1,
+        "schema_version": 2,
         "first_date": "2018-03-22",
         "last_date": "2025-04-10",
     }

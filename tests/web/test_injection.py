@@ -49,11 +49,12 @@ def test_hostile_text_is_shown_as_text_on_every_page(hostile_client, url):
 
 
 def test_the_correction_offered_is_text_and_its_link_a_search(hostile_client):
-    # The correction restores marks from a title that holds the query's words: the title's
-    # markup between them comes along, as text.
-    tree = page(hostile_client.get("/?q=giao+ban+script+window"))
-    assert texts(tree, "//p[@class='did-you-mean']/a") == ["giao ban <script>window"]
-    assert tree.xpath("//p[@class='did-you-mean']/a/@href") == ["/?q=giao+ban+%3Cscript%3Ewindow"]
+    # The correction is made of words of the index, around articles full of markup.
+    tree = page(hostile_client.get("/?q=hội+ngh+giao+ban+<script>"))
+    assert texts(tree, "//p[@class='did-you-mean']/a") == ["hội nghị giao ban script"]
+    assert tree.xpath("//p[@class='did-you-mean']/a/@href") == [
+        "/?q=h%E1%BB%99i+ngh%E1%BB%8B+giao+ban+script"
+    ]
 
 
 def test_every_field_of_the_article_page_is_text(hostile_client):

@@ -8,6 +8,7 @@ from .conftest import STAFF
 from .html import by_class, links, page, texts
 
 HITS = f"//li[{by_class('hit')}]"
+PRECISE_HITS = "//ol[@class='hits'][not(ancestor::section[@class='fallback'])]/li"
 BAD_PARAMETER = "Tham số không hợp lệ: hãy kiểm tra ngày tháng, số trang và số kết quả."
 SECTOR_FACET = f"//section[{by_class('facet')}][h3='Lĩnh vực']//a"
 
@@ -18,7 +19,8 @@ def query_of(url: str) -> dict[str, list[str]]:
 
 def test_a_query_without_marks_finds_highlighted_results(client):
     tree = page(client.get("/?q=hoi nghi giao ban"))
-    assert texts(tree, "//h1")[0].startswith("32 kết quả cho hoi nghi giao ban (")
+    assert texts(tree, "//h1")[0].startswith("6 kết quả cho hoi nghi giao ban (")
+    assert texts(tree, f"//p[{by_class('reading')}]") == ["Tìm theo: hội nghị giao ban"]
     assert texts(tree, f"{HITS}//h2")[:2] == [
         "HỘI NGHỊ GIAO BAN AN NINH TƯ TƯỞNG QUÝ I/2022",
         "Hội nghị giao ban công tác tuyên giáo quý III năm 2021",
@@ -33,23 +35,25 @@ def test_a_query_without_marks_finds_highlighted_results(client):
 
 
 def test_sectors_are_chosen_and_unchosen_by_their_links(client):
-    tree = page(client.get("/?q=hoi nghi giao ban"))
+    tree = page(client.get("/?q=hoi nghi"))
     sectors = links(tree, SECTOR_FACET)
-    assert list(sectors)[:2] == ["Khoa giáo 7", "Tuyên truyền 7"]
-    assert query_of(sectors["Khoa giáo 7"]) == {"q": ["hoi nghi giao ban"], "sector": ["Khoa giáo"]}
+    assert list(sectors)[:2] == ["Khoa giáo 7", "Tuyên truyền 6"]
+    assert query_of(sectors["Khoa giáo 7"]) == {"q": ["hoi nghi"], "sector": ["Khoa giáo"]}
 
     chosen = page(client.get(sectors["Khoa giáo 7"]))
+    assert set(texts(chosen, f"{PRECISE_HITS}//span[{by_class('sector')}]")) == {"Khoa giáo"}
+    assert len(chosen.xpath(PRECISE_HITS)) == 7
+    # The fallback fills the page, within the sector chosen too.
     assert set(texts(chosen, f"{HITS}//span[{by_class('sector')}]")) == {"Khoa giáo"}
-    assert len(chosen.xpath(HITS)) == 7
     selected = chosen.xpath(f"{SECTOR_FACET}[@aria-current='true']")
     assert [" ".join(a.text_content().split()) for a in selected] == [
         "Khoa giáo 7 (đang chọn, bấm để bỏ)"
     ]
-    assert query_of(selected[0].get("href")) == {"q": ["hoi nghi giao ban"]}
+    assert query_of(selected[0].get("href")) == {"q": ["hoi nghi"]}
     # A second sector widens the choice: any of them.
-    both = links(chosen, SECTOR_FACET)["Tuyên truyền 7"]
+    both = links(chosen, SECTOR_FACET)["Tuyên truyền 6"]
     assert query_of(both)["sector"] == ["Khoa giáo", "Tuyên truyền"]
-    assert len(page(client.get(both)).xpath(HITS)) == 10
+    assert len(page(client.get(both)).xpath(PRECISE_HITS)) == 10
 
 
 def test_topics_filter_and_show_their_counts(client):
@@ -61,7 +65,7 @@ def test_topics_filter_and_show_their_counts(client):
 
 
 def test_pages_are_numbered_and_linked(client):
-    first = page(client.get("/?q=hoi nghi giao ban"))
+    first = page(client.get("/?q=hoi nghi"))
     assert texts(first, "//nav[@aria-label='Phân trang']//li") == [
         "‹ Trước",
         "1",
@@ -72,10 +76,10 @@ def test_pages_are_numbered_and_linked(client):
     ]
     assert first.xpath("//a[@aria-current='page']/text()") == ["1"]
     following = first.xpath("//a[@rel='next']/@href")[0]
-    assert query_of(following) == {"q": ["hoi nghi giao ban"], "page": ["2"]}
+    assert query_of(following) == {"q": ["hoi nghi"], "page": ["2"]}
     second = page(client.get(following))
     assert second.xpath("//ol[@class='hits']/@start") == ["11"]
-    assert query_of(second.xpath("//a[@rel='prev']/@href")[0]) == {"q": ["hoi nghi giao ban"]}
+    assert query_of(second.xpath("//a[@rel='prev']/@href")[0]) == {"q": ["hoi nghi"]}
 
 
 def test_page_size_comes_from_the_settings_and_the_url(make_app):
@@ -90,19 +94,39 @@ def test_sort_orders_are_links_and_sort(client):
     assert list(sorts) == ["Liên quan nhất", "Mới nhất", "Cũ nhất"]
     assert tree.xpath("//nav[@aria-label='Sắp xếp']//a[@aria-current]/text()") == ["Mới nhất"]
     assert query_of(sorts["Liên quan nhất"]) == {"q": ["hoi nghi giao ban"]}
-    days = tree.xpath(f"{HITS}//time/@datetime")
-    assert days == sorted(days, reverse=True)
-    oldest = page(client.get(sorts["Cũ nhất"])).xpath(f"{HITS}//time/@datetime")
+    days = tree.xpath(f"{PRECISE_HITS}//time/@datetime")
+    assert len(days) == 6 and days == sorted(days, reverse=True)
+    oldest = page(client.get(sorts["Cũ nhất"])).xpath(f"{PRECISE_HITS}//time/@datetime")
     assert oldest == sorted(oldest)
 
 
+def test_the_fallback_tier_is_labelled_after_the_matches(client):
+    tree = page(client.get("/?q=hoi nghi giao ban&sort=newest"))
+    assert len(tree.xpath(PRECISE_HITS)) == 6
+    assert texts(tree, "//section[@class='fallback']/h2") == ["Kết quả gần đúng"]
+    assert len(tree.xpath("//section[@class='fallback']//li")) == 4
+
+
+def test_a_word_no_article_holds_is_named(client):
+    tree = page(client.get("/?q=hội nghị xqzvbn"))
+    assert texts(tree, "//h1")[0].startswith("Không tìm thấy kết quả cho hội nghị xqzvbn")
+    assert texts(tree, f"//p[{by_class('missing')}]") == ["Không tìm thấy: xqzvbn"]
+    assert len(tree.xpath("//section[@class='fallback']//li")) == 10
+
+
 def test_a_correction_is_offered_with_its_link(client):
-    tree = page(client.get("/?q=hooij nghij giao ban"))
+    tree = page(client.get("/?q=hội ngh giao ban"))
     assert texts(tree, f"//p[{by_class('did-you-mean')}]") == [
         "Có phải bạn muốn tìm: hội nghị giao ban?"
     ]
     link = tree.xpath(f"//p[{by_class('did-you-mean')}]/a/@href")[0]
     assert query_of(link) == {"q": ["hội nghị giao ban"]}
+
+
+def test_keystrokes_are_read_and_the_reading_shown(client):
+    tree = page(client.get("/?q=hooij nghij giao ban"))
+    assert texts(tree, f"//p[{by_class('reading')}]") == ["Tìm theo: hội nghị giao ban"]
+    assert tree.xpath(f"//p[{by_class('did-you-mean')}]") == []
 
 
 def test_without_a_query_the_newest_articles_are_listed(client):
@@ -122,16 +146,16 @@ def test_dates_filter_and_years_set_the_dates(client):
     tree = page(client.get("/?q=hoi nghi giao ban&from=01/01/2021&to=2021-12-31"))
     assert set(d[:4] for d in tree.xpath(f"{HITS}//time/@datetime")) == {"2021"}
     assert tree.xpath("//input[@name='from']/@value") == ["01/01/2021"]
-    years = links(page(client.get("/?q=hoi nghi giao ban")), "//ul[@class='years']//a")
-    assert query_of(years["2022 6"]) == {
-        "q": ["hoi nghi giao ban"],
+    years = links(page(client.get("/?q=hoi nghi")), "//ul[@class='years']//a")
+    assert query_of(years["2022 5"]) == {
+        "q": ["hoi nghi"],
         "from": ["2022-01-01"],
         "to": ["2022-12-31"],
     }
-    chosen = page(client.get(years["2022 6"]))
-    assert len(chosen.xpath(HITS)) == 6
+    chosen = page(client.get(years["2022 5"]))
+    assert len(chosen.xpath(PRECISE_HITS)) == 5
     unchoose = chosen.xpath("//ul[@class='years']//a[@aria-current]/@href")
-    assert [query_of(u) for u in unchoose] == [{"q": ["hoi nghi giao ban"]}]
+    assert [query_of(u) for u in unchoose] == [{"q": ["hoi nghi"]}]
 
 
 def test_related_to_lists_the_linked_articles(client):
