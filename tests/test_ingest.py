@@ -197,7 +197,7 @@ def test_each_commit_holds_the_first_records_read_and_says_how_many(tmp_path, py
 def test_a_batch_ends_when_the_writers_memory_is_full(tmp_path, monkeypatch, pyvi_loaded):
     # Whoosh would spill the postings of a larger batch to disk and merge them back one at a
     # time; the ingest commits instead, so that the writer's memory bounds a batch.
-    monkeypatch.setattr(store, "WRITER_MEMORY_MB", 1)
+    monkeypatch.setattr(store, "WRITER_MEMORY_MB", 2)
     index = tmp_path / "index"
     commits = []
     monkeypatch.setattr(store.Writer, "commit", _recorded(store.Writer.commit, commits))

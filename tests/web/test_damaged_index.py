@@ -49,15 +49,17 @@ def garble_the_table_of_contents(index: Path) -> None:
 
 
 def garble_the_postings(index: Path) -> None:
-    """Garbage over the middle of the segment's postings, which only a search reads."""
+    """Garbage over the segment's body postings, which only a search reads."""
     segment = segment_file(index)
     with segment.open("rb") as opened:
         directory = CompoundStorage(StructFile(opened), use_mmap=False)
         (postings,) = [name for name in directory.list() if name.endswith(".pst")]
         start, length = directory.range(postings)
     with segment.open("r+b") as opened:
-        opened.seek(start + length // 4)
-        opened.write(b"\xff" * (length // 2))
+        # Fields are stored by name: `body`, `body_pairs` and `body_words` take the first
+        # seven eighths, before `id`, `related` and the title's fields.
+        opened.seek(start + length // 16)
+        opened.write(b"\xff" * (length * 7 // 8 - length // 16))
 
 
 DAMAGES = {
