@@ -416,8 +416,8 @@ def _explained(generation: Generation, found: matching.Matching, hit: Hit) -> Hi
             "score": hit.score,
             "matched": parts,
             "note": (
-                "fallback scores mix the query's terms with feedback terms of the best "
-                "articles found, half and half"
+                "fallback scores mix the query's terms (0.3) with feedback terms of the "
+                "best articles found (0.7), each scaled to its best"
                 if hit.tier == FALLBACK
                 else "score: the sum of the parts; a title holding the query whole is "
                 f"lifted {TITLE_PHRASE_FACTOR}×"
