@@ -392,6 +392,9 @@ class _Builder:
         ]
         if prefix:
             words[-1] = Word(syllables[-1], (Form(syllables[-1], Kind.TYPED),))
+        if clause.negated and not self.reader.exact:
+            # `-bao` typed without marks leaves out every reading of it.
+            words = [Word(s, (Form(fold(s), Kind.FOLDED),)) for s in syllables]
         several = clause.phrase or len(words) > 1
         if several:
             precise = self._phrase(words, fields) + [

@@ -430,6 +430,17 @@ def test_a_short_query_means_every_word_anywhere(catalog):
     assert find(catalog, "giao ban khóa").total == 6  # three syllables: each anywhere
 
 
+def test_an_exclusion_typed_without_marks_leaves_out_every_reading(catalog):
+    assert find(catalog, "hoi nghi -covid").total == 25
+    # Typed with marks, `-giao` leaves out `giao` only, `-giáo` leaves out `giáo` only...
+    without = find(catalog, "hội nghị -giao", limit=50)
+    with_marks = find(catalog, "hội nghị -giáo", limit=50)
+    assert (without.total, with_marks.total) == (23, 6)
+    # ...typed without, every reading: here the articles without `giáo` lack `giao` too.
+    assert find(catalog, "hoi nghi -giao").total == 6
+    assert find(catalog, "hoi nghi -giao -giáo").total == 6
+
+
 def test_a_made_up_word_leaves_the_total_at_zero_and_is_named(catalog):
     # Regression: `hội nghị xqzvbn` found 46 articles, the made-up word silently dropped.
     result = find(catalog, "hội nghị xqzvbn")
