@@ -19,7 +19,8 @@ word as typed (whole syllables, marks kept), the reported total against the true
 what the same queries find with a made-up word added (nothing should be a match).
 
 Peers: Whoosh (StandardAnalyzer, one text field = title + body, QueryParser with all words
-required, else any); SQLite FTS5 (unicode61 remove_diacritics 2, bm25, all words, else any);
+required, then any word to fill the list); SQLite FTS5 (unicode61 remove_diacritics 2,
+bm25, the same);
 bm25pairs, a plain BM25 over syllables and adjacent-syllable pairs written below (any word);
 and bm25pairs+rm3, the same with RM3 pseudo-relevance feedback. For the precision task every
 peer requires all words and sorts its matches by date. A full run takes roughly 25 minutes
@@ -381,11 +382,12 @@ class Systems:
         return " ".join(w.lower() if w in WHOOSH_OPERATORS else w for w in words)
 
     def _whoosh(self, text: str, limit: int) -> list[str]:
+        # All words, then any word to fill the list, as a plain Whoosh site would.
+        found: list[str] = []
         for parser in self.parsers:
             hits = self.searcher.search(parser.parse(self._whoosh_text(text)), limit=limit)
-            if hits:
-                return [hit["id"] for hit in hits]
-        return []
+            found += [hit["id"] for hit in hits if hit["id"] not in found]
+        return found[:limit]
 
     def _whoosh_newest(self, text: str, limit: int) -> tuple[list[str], int]:
         every = self.parsers[0].parse(self._whoosh_text(text))
@@ -396,12 +398,13 @@ class Systems:
         return ['"' + w.replace('"', '""') + '"' for w in text.split() if any(map(str.isalnum, w))]
 
     def _fts5(self, text: str, limit: int) -> list[str]:
+        # All words, then any word to fill the list.
         words = self._fts5_words(text)
+        found: list[str] = []
         for match in (" ".join(words), " OR ".join(words)):
             rows = self._fts5_rows("ORDER BY bm25(docs) LIMIT ?", match, limit)
-            if rows:
-                return [row[0] for row in rows]
-        return []
+            found += [row[0] for row in rows if row[0] not in found]
+        return found[:limit]
 
     def _fts5_newest(self, text: str, limit: int) -> tuple[list[str], int]:
         every = " ".join(self._fts5_words(text))
