@@ -27,7 +27,9 @@ peer requires all words and sorts its matches by date. A full run takes roughly 
 on two cores.
 
     python bench/relevance.py [--corpus-dir DIR] [--queries 300] [--vntc 20000]
-                              [--only unc|vntc|topical|vmds|precision] [--show-misses 0]
+                              [--only TASK]... [--show-misses 0]
+
+TASK: unc, vntc, topical, vmds or precision; vntc and topical share one index.
 """
 
 import argparse
