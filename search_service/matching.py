@@ -341,7 +341,15 @@ class _Builder:
     ):
         self.vocabulary = vocabulary
         # The plain words in order: each one's context.
-        context = [s for g in groups if _is_plain_word(g) for s in _syllables(g[0].text)[0]]
+        # The plain words of one syllable (as `clause` numbers them): a code or a compound
+        # (`30/4`, `covid-19`) is a phrase of its own.
+        context = [
+            s
+            for g in groups
+            if _is_plain_word(g)
+            for s in _syllables(g[0].text)[0]
+            if len(_syllables(g[0].text)[0]) == 1
+        ]
         every = [s for g in groups for c in g for s in _syllables(c.text)[0]] + [
             s for c in negative for s in _syllables(c.text)[0]
         ]

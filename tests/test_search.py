@@ -440,6 +440,14 @@ def test_an_exclusion_typed_without_marks_leaves_out_every_reading(catalog):
     assert find(catalog, "hoi nghi -giao").total == 6
 
 
+def test_a_code_in_a_query_without_marks_leaves_the_reading_of_its_neighbours_alone(catalog):
+    # Regression: `chi thi 10-ct/tw` numbered the code's parts as words, and each word
+    # after it was read as the one before.
+    result = find(catalog, "10-CT/TW tong ket")
+    assert result.reading == "10 ct tw tổng kết"
+    assert ids(result)[0] == "kg-2021-tong-ket-chi-thi-10"
+
+
 def test_a_made_up_word_leaves_the_total_at_zero_and_is_named(catalog):
     # Regression: `hội nghị xqzvbn` found 46 articles, the made-up word silently dropped.
     result = find(catalog, "hội nghị xqzvbn")
