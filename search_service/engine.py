@@ -38,7 +38,8 @@ B = 0.75
 # a segment's postings never change.
 CACHE_POSTINGS = 30_000_000
 # Scored terms kept per generation, counted in documents (12 bytes each: document, score
-# and frequency; 8 in an index without deletions, whose joined document arrays are shared):
+# and frequency, kept for the next generation; 4 in an index of one segment without
+# deletions, whose documents and frequencies are the postings cache's own arrays):
 # the frequent syllables recur in most queries, and joining their postings over the
 # segments and scoring them cost more than the rest of a query's evaluation (16M: 3.3 ->
 # 2.2 ms a query of the mix). The next generation inherits them (see the docstring).
