@@ -4,7 +4,9 @@ A `Catalog` opens its index lazily, on first use, so that a process that forks (
 workers) opens it after the fork. Before each use it asks Whoosh whether a new commit has
 landed; if so it takes a new searcher, and what belongs to the old generation (its results
 cache, the arrays that span all its documents) goes with it. A commit is therefore visible
-on the next request, and no cache can serve a result of an older generation.
+on the next request, and no cache can serve a result of an older generation. The new
+generation's engine inherits the old one's joined terms for the segments both hold (see
+`engine`), so that the first searches after a commit rebuild only what the commit changed.
 
 What was read from each segment (`segments.SegmentData`: postings, lengths, columns, term
 statistics) is kept across generations, since Whoosh never changes a segment; a new
@@ -54,6 +56,7 @@ class Generation:
         snapshot: Snapshot,
         known: dict[str, SegmentData],
         postings: PostingsCache,
+        previous: "Generation | None" = None,
     ):
         self.searcher = searcher
         self.snapshot = snapshot
@@ -62,14 +65,25 @@ class Generation:
         self.postings = postings
         self.results: collections.OrderedDict = collections.OrderedDict()
         self._lock = threading.Lock()
+        # The previous generation's engine and vocabulary, if it built them, for this one's
+        # to inherit from; only those, so that generations do not hold on to each other.
+        built = previous.__dict__ if previous else {}
+        self._previous_engine = built.get("engine")
+        self._previous_vocabulary = built.get("vocabulary")
 
     @functools.cached_property
     def vocabulary(self) -> Vocabulary:
-        return Vocabulary(self.searcher.reader(), self.parts, self.engine)
+        vocabulary = Vocabulary(
+            self.searcher.reader(), self.parts, self.engine, self._previous_vocabulary
+        )
+        self._previous_vocabulary = None
+        return vocabulary
 
     @functools.cached_property
     def engine(self) -> Engine:
-        return Engine(self.searcher, self.parts, self.postings)
+        engine = Engine(self.searcher, self.parts, self.postings, self._previous_engine)
+        self._previous_engine = None
+        return engine
 
     @functools.cached_property
     def columns(self) -> FacetColumns:
@@ -124,7 +138,11 @@ class Catalog:
                 raise
             self._failed = None
             self._generation = Generation(
-                searcher, Snapshot.take(self.path, searcher), self._segments, self._postings
+                searcher,
+                Snapshot.take(self.path, searcher),
+                self._segments,
+                self._postings,
+                generation,
             )
             # Keep the data of this generation's segments; merged-away ones are dropped.
             self._segments = {part.data.id: part.data for part in self._generation.parts}

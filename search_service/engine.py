@@ -10,6 +10,11 @@ vector; an `Or` of terms is summed in one pass. Phrases read positions only for 
 the rest of the query leaves, and remember per generation which they checked. A search then
 costs a few array operations per term, whatever the number of matches.
 
+A commit adds a segment at the end (and may merge the last few into one): a new generation
+inherits its predecessor's terms joined over the segments they share, adds those of its new
+segments, drops the documents deleted since, and scores them again with its own idf and
+average lengths, which every commit changes. Phrase checks are inherited the same way.
+
 The index on disk is Whoosh's, unchanged; only the evaluation moves here.
 """
 
@@ -32,10 +37,12 @@ B = 0.75
 # Postings kept in memory, counted in documents (8 bytes each); across generations, since
 # a segment's postings never change.
 CACHE_POSTINGS = 30_000_000
-# Scored terms kept per generation, counted in documents (8 bytes each, 4 in an index of
-# one segment without deletions, whose postings arrays are shared): the frequent syllables
-# recur in most queries, and joining their postings over the segments and scoring them cost
-# more than the rest of a query's evaluation (16M: 3.3 -> 2.2 ms a query of the mix).
+# Scored terms kept per generation, counted in documents (12 bytes each: document, score
+# and frequency, kept for the next generation; 4 in an index of one segment without
+# deletions, whose documents and frequencies are the postings cache's own arrays):
+# the frequent syllables recur in most queries, and joining their postings over the
+# segments and scoring them cost more than the rest of a query's evaluation (16M: 3.3 ->
+# 2.2 ms a query of the mix). The next generation inherits them (see the docstring).
 CACHE_SCORED = 16_000_000
 # Phrases whose position checks are kept per generation (two flags a document each).
 CACHE_PHRASES = 64
@@ -89,6 +96,11 @@ class ArrayCache:
     def full(self) -> bool:
         return self._size >= self.budget
 
+    def entries(self) -> dict:
+        """The entries now kept, least recently used first."""
+        with self._lock:
+            return dict(self._entries)
+
     def get(self, key, compute: Callable[[], tuple[np.ndarray, ...]]) -> tuple[np.ndarray, ...]:
         with self._lock:
             if key in self._entries:
@@ -117,20 +129,40 @@ class PostingsCache(ArrayCache):
 
 
 class Engine:
-    """Query evaluation over one generation of the index."""
+    """Query evaluation over one generation of the index; `previous`, the generation before
+    it, whose joined terms and phrase checks it inherits where they share segments."""
 
-    def __init__(self, searcher, parts: list[Part], cache: PostingsCache):
+    def __init__(
+        self, searcher, parts: list[Part], cache: PostingsCache, previous: "Engine | None" = None
+    ):
         self.searcher = searcher
         self.parts = parts
         self.cache = cache
         self.live = concatenate(parts, lambda part: part.live, bool)
         self.size = len(self.live)
         self.live_count = int(self.live.sum())
-        self._whole = len(parts) == 1 and self.live_count == self.size
         self._lengths: dict[str, tuple[np.ndarray, float]] = {}
+        # Per term: (live documents, BM25 scores at boost 1, term frequencies).
         self._scored = ArrayCache(CACHE_SCORED)
         # Per phrase: which documents had their positions checked, and which hold it.
         self._phrases = ArrayCache(CACHE_PHRASES * self.size)
+        # What the previous generation computed, taken over on first use: the parts it
+        # shares with this one (the first `_shared`), and where their documents end.
+        self._shared, self._shared_size = 0, 0
+        self._inherited: dict = {}
+        self._inherited_phrases: dict = {}
+        if previous is not None:
+            self._inherit(previous)
+
+    def _inherit(self, previous: "Engine") -> None:
+        for mine, theirs in zip(self.parts, previous.parts, strict=False):
+            if mine.data is not theirs.data or mine.offset != theirs.offset:
+                break
+            self._shared += 1
+            self._shared_size = mine.offset + mine.data.size
+        if self._shared:
+            self._inherited = previous._scored.entries()
+            self._inherited_phrases = previous._phrases.entries()
 
     def warm(self, seconds: float) -> int:
         """Read every segment's field lengths and title keys, then the postings of the most
@@ -168,21 +200,48 @@ class Engine:
             self._lengths[field] = (lengths, average or 1.0)
         return self._lengths[field]
 
-    def postings(self, field: str, text: str) -> tuple[np.ndarray, np.ndarray]:
-        """(live document numbers, term frequencies) of a term over the generation."""
+    def postings(
+        self, field: str, text: str, parts: list[Part] | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """(live document numbers, term frequencies) of a term over the generation, or over
+        some of its `parts`."""
         docs, freqs = [], []
-        for part in self.parts:
+        for part in self.parts if parts is None else parts:
             if part.data.frequency(part.leaf, field, text) == 0:
                 continue
             local, weights = self.cache.postings(part, field, text)
-            if self._whole:
-                return local, weights  # one segment, nothing deleted: shared, not copied
-            keep = part.live[local]
-            docs.append(local[keep] + part.offset)
-            freqs.append(weights[keep])
-        if not docs:
-            return np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float32)
-        return np.concatenate(docs), np.concatenate(freqs)
+            if part.live.all():
+                # Nothing deleted: a first segment's arrays are shared, not copied.
+                docs.append(local + part.offset if part.offset else local)
+                freqs.append(weights)
+            else:
+                keep = part.live[local]
+                docs.append(local[keep] + part.offset)
+                freqs.append(weights[keep])
+        return _joined(docs, freqs)
+
+    def _frequencies(self, key: tuple, parts: list[Part]) -> tuple[np.ndarray, np.ndarray]:
+        """(live documents, frequencies) over `parts` of a (field, text) term, or of a
+        (field, text, shadows) plain one."""
+        if len(key) == 2:
+            return self.postings(*key, parts=parts)
+        return self._plain(*key, parts=parts)
+
+    def _unscored(self, key: tuple) -> tuple[np.ndarray, np.ndarray]:
+        """`_frequencies` over the generation: those the previous generation joined over
+        the segments it shares with this one, less the documents deleted since, then those
+        of the segments it lacks; or all read anew."""
+        inherited = self._inherited.pop(key, None)
+        if inherited is None:
+            return self._frequencies(key, self.parts)
+        docs, _, freqs = inherited
+        cut = int(np.searchsorted(docs, self._shared_size))
+        docs, freqs = docs[:cut], freqs[:cut]
+        keep = self.live[docs]
+        if not keep.all():
+            docs, freqs = docs[keep], freqs[keep]
+        added = self._frequencies(key, self.parts[self._shared :])
+        return _joined([docs, added[0]], [freqs, added[1]])
 
     # Evaluation -------------------------------------------------------------------------
 
@@ -255,44 +314,42 @@ class Engine:
 
     def scored(self, field: str, text: str) -> tuple[np.ndarray, np.ndarray]:
         """(live document numbers, BM25 score at boost 1) of a term, cached per generation."""
-        return self._scored.get(
-            (field, text), lambda: self._score(field, *self.postings(field, text))
-        )
+        return self._scored_key((field, text))
 
     def scored_term(self, term: q.Term) -> tuple[np.ndarray, np.ndarray]:
         """`scored` of a Term or a Plain term."""
         shadows = getattr(term, "shadows", ())
         if not shadows:
             return self.scored(term.fieldname, term.text)
-        key = (term.fieldname, term.text, shadows)
-        return self._scored.get(
-            key,
-            lambda: self._score(term.fieldname, *self._plain(term.fieldname, term.text, shadows)),
-        )
+        return self._scored_key((term.fieldname, term.text, shadows))
+
+    def _scored_key(self, key: tuple) -> tuple[np.ndarray, np.ndarray]:
+        docs, scores, _ = self._scored.get(key, lambda: self._score(key[0], *self._unscored(key)))
+        return docs, scores
 
     def _plain(
-        self, field: str, text: str, shadows: tuple[str, ...]
+        self, field: str, text: str, shadows: tuple[str, ...], parts: list[Part] | None = None
     ) -> tuple[np.ndarray, np.ndarray]:
-        docs, freqs = self.postings(field, text)
+        docs, freqs = self.postings(field, text, parts)
         frequency = np.zeros(self.size, dtype=np.float32)
         frequency[docs] = freqs
         for shadow in shadows:
-            shadow_docs, shadow_freqs = self.postings(field, shadow)
+            shadow_docs, shadow_freqs = self.postings(field, shadow, parts)
             frequency[shadow_docs] -= shadow_freqs
         kept = np.flatnonzero(frequency > 0).astype(np.int32)
         return kept, frequency[kept]
 
     def _score(
         self, field: str, docs: np.ndarray, freqs: np.ndarray
-    ) -> tuple[np.ndarray, np.ndarray]:
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         if not len(docs):
-            return docs, freqs
+            return docs, freqs, freqs
         lengths, average = self._field_lengths(field)
         idf = math.log(1 + (self.live_count - len(docs) + 0.5) / (len(docs) + 0.5))
         norm = K1 * (1 - B + B * lengths[docs] / average)
         scores = (idf * freqs * (K1 + 1) / (freqs + norm)).astype(np.float32)
         scores.flags.writeable = False
-        return docs, scores
+        return docs, scores, freqs
 
     def _phrase(self, phrase: q.Phrase, within: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
         # The documents that hold every word (arrays), then their positions, read only for
@@ -308,15 +365,24 @@ class Engine:
         candidates = np.logical_and.reduce([m for m, _ in parts])
         if within is not None:
             candidates &= within
-        checked, holds = self._phrases.get(
-            (phrase.fieldname, tuple(phrase.words), tuple(shadows)),
-            lambda: (np.zeros(self.size, dtype=bool), np.zeros(self.size, dtype=bool)),
-        )
+        key = (phrase.fieldname, tuple(phrase.words), tuple(shadows))
+        checked, holds = self._phrases.get(key, lambda: self._phrase_checks(key))
         unchecked = np.flatnonzero(candidates & ~checked)
         holds[self._adjacent(phrase.fieldname, phrase.words, unchecked, shadows)] = True
         checked[unchecked] = True
         mask = candidates & holds
         return mask, sum(s for _, s in parts) * mask
+
+    def _phrase_checks(self, key: tuple) -> tuple[np.ndarray, np.ndarray]:
+        """(checked, holds) flags of a phrase: the previous generation's for the documents
+        of the segments it shares with this one (positions never change; a deleted
+        document is no candidate), none for the others."""
+        checked, holds = np.zeros(self.size, dtype=bool), np.zeros(self.size, dtype=bool)
+        inherited = self._inherited_phrases.pop(key, None)
+        if inherited is not None:
+            shared = self._shared_size
+            checked[:shared], holds[:shared] = inherited[0][:shared], inherited[1][:shared]
+        return checked, holds
 
     def _adjacent(self, field: str, words: list[str], candidates: np.ndarray, shadows) -> list[int]:
         """The candidates where `words` stand one after another in `field` (a plain word
@@ -377,6 +443,16 @@ class Engine:
         for part in self.parts:
             keys.extend(part.data.cached("title_keys", lambda p=part: _title_keys(p.leaf)))
         return keys
+
+
+def _joined(docs: list[np.ndarray], freqs: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """One (documents, frequencies) from pieces in document order; a single piece as it is."""
+    pieces = [(d, f) for d, f in zip(docs, freqs, strict=True) if len(d)]
+    if not pieces:
+        return np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float32)
+    if len(pieces) == 1:
+        return pieces[0]
+    return np.concatenate([d for d, _ in pieces]), np.concatenate([f for _, f in pieces])
 
 
 def _at(matcher, document: int) -> bool:

@@ -3,7 +3,8 @@
     generation (a searcher)  ->  parts: one a segment (its reader, offset, live documents)
                                    -> SegmentData, looked up by segment id, kept across
                                       generations: field lengths, facet columns, title keys,
-                                      term statistics, postings (engine's cache)
+                                      term statistics (a small segment's terms read whole),
+                                      postings (engine's cache)
 
 Whoosh never rewrites a segment: a commit adds one, a merge replaces several with a new one,
 and deletions are kept beside it. Everything the search reads from a segment is therefore
@@ -15,12 +16,22 @@ segment, not the whole index; and a process that read the segments before forkin
 
 import dataclasses
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import numpy as np
 
+from .schema import PAIR_FIELDS, TEXT_FIELDS, WORD_FIELDS
+
 # Answers a memo keeps (about 200 bytes an entry) before it forgets them all.
 MEMO_ENTRIES = 100_000
+# A segment of at most this many documents (what a commit of the write API adds) has the
+# terms of its analyzed text fields read whole, with their document frequencies, on first
+# use: the readers ask a new segment for thousands of terms, each a Whoosh lookup of about
+# 30 us, and a segment of one article holds a few thousand, read in 15 ms (unc, commits of
+# one article: 4,500 lookups were 150 ms of the first searches of each generation).
+SMALL_SEGMENT = 64
+# Fields whose terms are text (their bytes UTF-8), the ones queries look up.
+ANALYZED_FIELDS = frozenset((*TEXT_FIELDS, *WORD_FIELDS.values(), *PAIR_FIELDS.values()))
 
 
 class Memo(dict):
@@ -41,6 +52,7 @@ class SegmentData:
         self.size = leaf.doc_count_all()
         self._values: dict = {}
         self._frequencies: dict[tuple[str, str], int] = Memo()
+        self._prefixed: dict[tuple[str, str], tuple[str, ...]] = Memo()
         self._lock = threading.Lock()
 
     def cached(self, key, compute: Callable):
@@ -53,6 +65,8 @@ class SegmentData:
 
     def frequency(self, leaf, field: str, text: str) -> int:
         """How many documents of this segment hold `text` in `field` (deleted ones too)."""
+        if self._read_whole(field):
+            return self._terms(leaf)[field].get(text, 0)
         key = (field, text)
         found = self._frequencies.get(key)
         if found is None:
@@ -63,6 +77,34 @@ class SegmentData:
             with self._lock:
                 self._frequencies[key] = found
         return found
+
+    def terms(self, leaf, field: str) -> Iterator[tuple[str, int]]:
+        """Every term of `field` in this segment, in order, with its document frequency."""
+        if self._read_whole(field):
+            return iter(self._terms(leaf)[field].items())
+        return ((t.decode("utf-8"), info.doc_frequency()) for t, info in leaf.iter_field(field))
+
+    def prefixed(self, leaf, field: str, prefix: str) -> tuple[str, ...]:
+        """The terms of `field` in this segment that start with `prefix`, in order."""
+        key = (field, prefix)
+        found = self._prefixed.get(key)
+        if found is None:
+            if self._read_whole(field):
+                found = tuple(t for t in self._terms(leaf)[field] if t.startswith(prefix))
+            else:
+                found = tuple(
+                    t.decode("utf-8") if isinstance(t, bytes) else t
+                    for t in leaf.expand_prefix(field, prefix)
+                )
+            with self._lock:
+                self._prefixed[key] = found
+        return found
+
+    def _read_whole(self, field: str) -> bool:
+        return self.size <= SMALL_SEGMENT and field in ANALYZED_FIELDS
+
+    def _terms(self, leaf) -> dict[str, dict[str, int]]:
+        return self.cached("terms", lambda: _terms(leaf))
 
 
 @dataclasses.dataclass(frozen=True)
@@ -92,6 +134,16 @@ def concatenate(parts: list[Part], per_part: Callable, dtype) -> np.ndarray:
     """One array over the generation from an array per part."""
     arrays = [per_part(part) for part in parts]
     return np.concatenate(arrays).astype(dtype, copy=False) if arrays else np.zeros(0, dtype)
+
+
+def _terms(leaf) -> dict[str, dict[str, int]]:
+    """The terms of each analyzed text field of a segment, with their document frequencies."""
+    return {
+        field: {term.decode("utf-8"): info.doc_frequency() for term, info in leaf.iter_field(field)}
+        if field in leaf.indexed_field_names()
+        else {}
+        for field in ANALYZED_FIELDS
+    }
 
 
 def _live(leaf) -> np.ndarray:

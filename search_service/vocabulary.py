@@ -5,9 +5,15 @@ Forgiving queries are decided by the index, not by rules alone: a Telex reading 
 replaced by the most frequent indexed word one edit away; a folded word gets its marks back
 from the most frequent form the articles use. Everything here reads one searcher, so it sees
 one generation of the index.
+
+What a generation's vocabulary sums over its segments is read from each segment once
+(`segments.SegmentData`), and a generation that only adds segments to the previous one
+starts from the previous one's sums of term frequencies and marked forms, adding those of
+its new segments: the first searches after a commit do not add up every segment again.
 """
 
 import collections
+import functools
 import string
 
 from .analysis import WORD_SEPARATOR, pair_prefix, pair_reading
@@ -30,7 +36,13 @@ WORD_TABLES = ("body", "title", *WORD_FIELDS.values())
 class Vocabulary:
     """Term statistics of one generation of the index, summed over its segments."""
 
-    def __init__(self, reader, parts: list[Part], engine: Engine | None = None):
+    def __init__(
+        self,
+        reader,
+        parts: list[Part],
+        engine: Engine | None = None,
+        previous: "Vocabulary | None" = None,
+    ):
         self.reader = reader
         self.parts = parts
         self.engine = engine
@@ -42,6 +54,14 @@ class Vocabulary:
         self._pairs: dict[tuple[str, str], collections.Counter] = Memo()
         self._frequencies: dict[tuple[str, str], int] = Memo()
         self._word_tables: dict[str, list[dict[str, int]]] = {}
+        # The previous generation's sums, and the segments this one adds to its segments.
+        self._inherited_frequencies: dict[tuple[str, str], int] = {}
+        self._inherited_marked: dict[tuple[str, str], collections.Counter] = {}
+        self._added = parts
+        if previous is not None and _extends(parts, previous.parts):
+            self._inherited_frequencies = previous._frequencies
+            self._inherited_marked = previous._marked
+            self._added = parts[len(previous.parts) :]
 
     def warm(self) -> None:
         """Read every segment's word tables and title forms now, not on a first search."""
@@ -66,7 +86,9 @@ class Vocabulary:
         key = (field, text)
         found = self._frequencies.get(key)
         if found is None:
-            found = sum(part.data.frequency(part.leaf, field, text) for part in self.parts)
+            inherited = self._inherited_frequencies.get(key)
+            parts, found = (self.parts, 0) if inherited is None else (self._added, inherited)
+            found += sum(part.data.frequency(part.leaf, field, text) for part in parts)
             self._frequencies[key] = found
         return found
 
@@ -85,7 +107,7 @@ class Vocabulary:
     def _edits(self, word: str, limit: int) -> list[str]:
         # Hundreds of candidates, of which a few are words: look them up in each segment's
         # table of words, not one index lookup a candidate and segment.
-        candidates = set(_one_edit(word))
+        candidates = _candidates(word)
         counts = []
         for field in ("body", "title"):
             count: collections.Counter = collections.Counter()
@@ -125,7 +147,13 @@ class Vocabulary:
         key = (field, folded)
         if key not in self._marked:
             marked: collections.Counter = collections.Counter()
-            for part in self.parts:
+            parts = self.parts
+            inherited = self._inherited_marked.get(key)
+            if inherited is not None:
+                # Counted in segment order, as afresh: the new segments' forms come last.
+                parts = self._added
+                marked.update(inherited)
+            for part in parts:
                 marked.update(_syllable_forms(part, field)[1].get(folded, {}))
             self._marked[key] = marked
         return self._marked[key]
@@ -171,8 +199,12 @@ class Vocabulary:
             found: collections.Counter = collections.Counter()
             prefix = pair_prefix(first, second)
             for field in PAIR_FIELDS.values():
-                for term in self.reader.expand_prefix(field, prefix):
-                    text = term.decode("utf-8") if isinstance(term, bytes) else term
+                # Each segment's terms under the prefix (kept across generations), merged
+                # in term order as the reader's own expansion gives them.
+                terms = set().union(
+                    *(part.data.prefixed(part.leaf, field, prefix) for part in self.parts)
+                )
+                for text in sorted(terms):
                     reading = pair_reading(text)
                     found[reading] = max(found[reading], self.frequency(field, text))
             self._pairs[key] = found
@@ -186,10 +218,9 @@ def _words(part: Part, field: str) -> dict[str, int]:
 
     def read() -> dict[str, int]:
         found = {}
-        for term, info in part.leaf.iter_field(field):
-            text = term.decode("utf-8")
+        for text, documents in part.data.terms(part.leaf, field):
             if text.isascii() and text.replace(WORD_SEPARATOR, "").isalpha():
-                found[text] = info.doc_frequency()
+                found[text] = documents
         return found
 
     return part.data.cached(("words", field), read)
@@ -202,18 +233,31 @@ def _syllable_forms(part: Part, field: str) -> tuple[dict[str, int], dict[str, d
     def read():
         plain: dict[str, int] = {}
         marked: dict[str, dict[str, int]] = {}
-        for term, info in part.leaf.iter_field(field):
-            text = term.decode("utf-8") if isinstance(term, bytes) else term
+        for text, documents in part.data.terms(part.leaf, field):
             if not text.isalpha():
                 continue
             folded = fold(text)
             if folded == text:
-                plain[folded] = info.doc_frequency()
+                plain[folded] = documents
             else:
-                marked.setdefault(folded, {})[text] = info.doc_frequency()
+                marked.setdefault(folded, {})[text] = documents
         return plain, marked
 
     return part.data.cached(("forms", field), read)
+
+
+def _extends(parts: list[Part], previous: list[Part]) -> bool:
+    """Whether `parts` are the `previous` parts (same segments, same order) and more."""
+    return len(parts) >= len(previous) and all(
+        mine.data is theirs.data and mine.offset == theirs.offset
+        for mine, theirs in zip(parts, previous, strict=False)
+    )
+
+
+@functools.lru_cache(maxsize=10_000)
+def _candidates(word: str) -> frozenset[str]:
+    """Every string one edit from `word` (the same in every generation)."""
+    return frozenset(_one_edit(word))
 
 
 def _one_edit(word: str):

@@ -1,5 +1,7 @@
 """The catalog across generations: segment data kept, results as if read afresh."""
 
+import json
+
 import pytest
 
 from search_service import ingest
@@ -135,3 +137,55 @@ def test_optimizing_merges_the_segments_and_keeps_every_answer(three_segments, t
     assert len(after.current().parts) == 1
     assert {text: outcome(after, text) for text in QUERIES} == answers
     after.close()
+
+
+def test_a_generation_inherits_what_it_would_read_afresh(three_segments, tmp_path, pyvi_loaded):
+    # After each commit (a new article, the replacement of one in the first segment, then
+    # enough one-article commits that the small segments merge), the new generation's
+    # engine inherits the terms and phrase checks of the previous one for the segments both
+    # hold, and its vocabulary the sums over them: every answer, scored term and sum is the
+    # same as read afresh.
+    import shutil
+
+    import numpy as np
+
+    index = shutil.copytree(three_segments, tmp_path / "index")
+    queries = [*QUERIES, '"hội nghị"', '"ban tuyên giáo"', "hoi nghi -giao"]
+    opened = Catalog(index)
+    for text in queries:
+        outcome(opened, text)
+    replaced = json.loads((SAMPLES / "articles.jsonl").read_text(encoding="utf-8").split("\n")[0])
+    commits = [[article(1)], [dict(replaced, title="Hội nghị khoa học công nghệ")]]
+    commits += [[article(n)] for n in range(2, 7)]
+    inherited = 0
+    for number, records in enumerate(commits):
+        previous = opened.current()
+        terms = list(previous.engine._scored.entries())
+        sums = list(previous.vocabulary._frequencies)
+        forms = list(previous.vocabulary._marked)
+        ingest.ingest([write_jsonl(tmp_path / f"{number}.jsonl", records)], index, workers=1)
+        current = opened.current()
+        assert current is not previous
+        inherited += current.engine._shared > 0
+        fresh = Catalog(index)
+        assert [outcome(opened, text) for text in queries] == [
+            outcome(fresh, text) for text in queries
+        ]
+        for key in terms:
+            mine = current.engine._scored_key(key)
+            theirs = fresh.current().engine._scored_key(key)
+            assert all(np.array_equal(a, b) for a, b in zip(mine, theirs, strict=True)), key
+        vocabulary, afresh = current.vocabulary, fresh.current().vocabulary
+        for key in sums:
+            assert vocabulary.frequency(*key) == afresh.frequency(*key), key
+        for field, folded in forms:
+            mine = vocabulary.marked_forms(folded, field)
+            assert list(mine.items()) == list(afresh.marked_forms(folded, field).items())
+        for pair in [("hoi", "nghi"), ("giao", "ban"), ("khoa", "hoc")]:
+            assert list(vocabulary.pair_readings(*pair).items()) == list(
+                afresh.pair_readings(*pair).items()
+            )
+        fresh.close()
+    assert inherited == len(commits)
+    assert len(opened.current().parts) < 3 + len(commits)  # the small segments merged
+    opened.close()

@@ -1,9 +1,13 @@
 """Every function over article or query text takes time in proportion to its length: a run
-of a megabyte of letters, digits or marks costs about a hundred times 10 KB of it.
+of a megabyte of letters, digits, marks or words costs about a hundred times 10 KB of it.
 
 Regression: the topic extractor's pattern was quadratic on a run of letters (10,000
 letters 2 s, 40,000 letters 32 s), so a write of a one-word title of a megabyte ended in a
 worker timeout.
+
+`segment` is here too: pyvi's own cost is quadratic in the length of what it is given, so
+it is given slices (`segment._MAX_CHUNK`); a run of words takes it through pyvi, the runs
+without a space show that it is not called where it cannot join anything.
 """
 
 import contextlib
@@ -11,7 +15,16 @@ import time
 
 import pytest
 
-from search_service import analysis, dates, highlight, keystrokes, normalize, query, topics
+from search_service import (
+    analysis,
+    dates,
+    highlight,
+    keystrokes,
+    normalize,
+    query,
+    segment,
+    topics,
+)
 from search_service.errors import BadRecord
 from search_service.matching import Marks
 from search_service.segment import JOINER
@@ -26,12 +39,14 @@ RUNS = {
     "digits": "7",
     "marks": "\u0301",
     "mixed": f"Hộ1\u0301{JOINER}-nghị/10:",
+    "words": "Thuyết phục khuyến khích. ",
 }
 MARKS = Marks(phrases=frozenset([("hoi", "nghi")]), folded=frozenset(["e"]), exact=frozenset(["ệ"]))
 FUNCTIONS = {
     "normalize": normalize.normalize,
     "normalize_line": normalize.normalize_line,
     "fold": normalize.fold.__wrapped__,
+    "segment": segment.segment,
     "topics": lambda text: topics.derive_topics(text, text),
     "document_terms": analysis.document_terms,
     "find_date": dates.find_date,

@@ -1,3 +1,4 @@
+from search_service import segment as segment_module
 from search_service.segment import JOINER, segment
 
 
@@ -22,3 +23,12 @@ def test_long_paragraphs_are_segmented_in_slices():
     marked = segment(text)
     assert len(marked) == len(text)
     assert marked.count("Hội\ue000nghị") > 2900
+
+
+def test_a_long_run_without_spaces_is_the_same_cut_or_not(monkeypatch):
+    """Regression: pyvi was given a megabyte of combining marks, a token each (12 s), to join
+    nothing: only a space becomes a JOINER. Cut in slices or whole, such a run is the text."""
+    run = "Hội\u0301nghị-7/ệ" * 2000
+    assert segment(run) == run
+    monkeypatch.setattr(segment_module, "_MAX_CHUNK", len(run) + 1)
+    assert segment(run) == run
