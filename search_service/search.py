@@ -44,9 +44,10 @@ PRECISE, FALLBACK = "precise", "fallback"
 # a reader who asks for a hundred wants the matches, not a hundred guesses.
 FALLBACK_HITS = 10
 # How many of the best are checked for the query standing whole in their title, and how much
-# that multiplies their score.
+# that multiplies their score (1.5 -> 2: unc known-item MRR marks .926 -> .930, folded .902 -> .908,
+# typo .740 -> .746; topical unchanged).
 TITLE_PHRASE_POOL = 100
-TITLE_PHRASE_FACTOR = 1.5
+TITLE_PHRASE_FACTOR = 2.0
 
 
 @dataclasses.dataclass(frozen=True)
