@@ -113,7 +113,9 @@ def test_both_tone_styles_find_the_same_articles(catalog):
     [
         ("bán", 1, "dl-2023-ban-hang-online"),
         ("bạn", 7, "bc-2023-ban-doc-tre"),
-        ("ban", 46, "bc-2023-ban-doc-tre"),  # without marks: its likely readings
+        # Without marks: its likely readings. In 48 articles, 45 with `ban`, the one with
+        # `bán` still ranks first by rarity, even at a fifth of a match (see Form.weight).
+        ("ban", 47, "dl-2023-ban-hang-online"),
     ],
 )
 def test_a_word_typed_with_marks_means_that_word(catalog, typed, total, first):
