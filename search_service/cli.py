@@ -396,9 +396,10 @@ def _search(args) -> int:
     if result.missing:
         print(f"not found in any article: {', '.join(result.missing)}")
     first = (result.page - 1) * result.limit + 1
+    shown = sum(hit.tier == search.PRECISE for hit in result.hits)
     print(
         f"{result.total} results for {result.query!r} ({result.took_ms:.0f} ms)"
-        + (f", {first}-{first + result.total - 1}:" if result.total and result.hits else "")
+        + (f", {first}-{first + shown - 1}:" if shown else "")
     )
     tier = search.PRECISE
     for rank, hit in enumerate(result.hits, first):

@@ -92,3 +92,18 @@ def test_show_prints_an_article_with_its_related_articles(sample_index, capsys):
         "dl-2022-an-ninh-tu-tuong-q1",
         "tt-2022-nang-cao-chat-luong",
     ]
+
+
+def test_search_names_the_missing_word_labels_the_fallback_and_explains(sample_index, capsys):
+    assert main(["search", "hội nghị xqzvbn", "--index", str(sample_index), "--limit", "1"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[:3] == [
+        "not found in any article: xqzvbn",
+        f"0 results for 'hội nghị xqzvbn' ({lines[1].rsplit('(', 1)[1]}",
+        "close matches, not counted (other readings, a mended word, words missing):",
+    ]
+    command = ["search", "hoi nghi", "--index", str(sample_index), "--limit", "1", "--explain"]
+    assert main(command) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("searched as: hội nghị\n36 results for 'hoi nghi' (")
+    assert "title_pairs  hội nghị (pair)" in out
