@@ -19,6 +19,9 @@ from whoosh import query as q
 from .analysis import pair_term
 from .schema import PAIR_FIELDS, TEXT_FIELDS
 
+# Feedback serves topics (a few words describing an event), not a name or a title's few
+# words typed to find one article; and it costs a query twenty more terms.
+MIN_WORDS = 4
 FEEDBACK_DOCUMENTS = 5
 FEEDBACK_TERMS = 20
 # The original ranking's share of the final score; the feedback terms have the rest.

@@ -287,7 +287,11 @@ def _fallback(
     top = _best(np.flatnonzero(in_match & selected), scores, feedback.FEEDBACK_DOCUMENTS)
     in_match &= candidates
     pool = np.flatnonzero(in_match)
-    expanded = feedback.expansion(generation, top, scores[top])
+    expanded = (
+        feedback.expansion(generation, top, scores[top])
+        if len(found.words) >= feedback.MIN_WORDS
+        else None
+    )
     if expanded is not None and len(pool):
         _, extra = engine.evaluate(expanded)
         scores = feedback.rerank(scores, extra, pool).astype(np.float32)
