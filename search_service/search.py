@@ -145,7 +145,7 @@ class SearchResult:
         and cost a millisecond a request, more than the JSON encoding."""
         return {
             **vars(self),
-            "missing": self.missing,
+            "missing": list(self.missing),
             "hits": [{**vars(hit), "topics": list(hit.topics)} for hit in self.hits],
             "facets": {
                 name: [dict(vars(value)) for value in values]
@@ -172,7 +172,7 @@ def _search(generation: Generation, request: SearchRequest) -> SearchResult:
         return _collect(generation, request, None, allowed)
     corrected = _corrected(generation, found, allowed)
     result = _collect(generation, request, found, allowed, corrected)
-    better = corrected is not None and int(corrected[1].sum()) > 2 * result.total
+    better = corrected is not None and int(corrected.holding.sum()) > 2 * result.total
     return dataclasses.replace(
         result,
         suggestion=found.correction if better else None,
@@ -190,18 +190,29 @@ def _read_differently(found: matching.Matching) -> bool:
     )
 
 
+@dataclasses.dataclass(frozen=True)
+class _Corrected:
+    """The query with its likely slips mended: its matching, its precise matches among the
+    articles allowed, and their scores."""
+
+    found: matching.Matching
+    holding: np.ndarray
+    scores: np.ndarray
+
+
 def _corrected(
     generation: Generation, found: matching.Matching, allowed: np.ndarray
-) -> tuple[matching.Matching, np.ndarray] | None:
-    """The matching of the query with its likely slips mended, and its precise matches
-    among `allowed`; None when nothing seems mistyped, or the correction finds nothing."""
+) -> _Corrected | None:
+    """The corrected query, evaluated once; None when nothing seems mistyped, or the
+    correction holds a word no article holds."""
     if found.correction is None:
         return None
     corrected = matching.build(query.parse(found.correction), generation.vocabulary)
     if corrected is None or corrected.missing:
         return None
-    in_match, _ = generation.engine.evaluate(corrected.precise)
-    return corrected, in_match & allowed
+    # The bonuses only add to the scores: the matches are the precise tier's.
+    in_match, scores = generation.engine.evaluate(corrected.ranked(corrected.precise))
+    return _Corrected(corrected, in_match & allowed, scores)
 
 
 def _collect(
@@ -209,7 +220,7 @@ def _collect(
     request: SearchRequest,
     found: matching.Matching | None,
     allowed: np.ndarray,
-    corrected: tuple[matching.Matching, np.ndarray] | None = None,
+    corrected: _Corrected | None = None,
 ) -> SearchResult:
     """Evaluate the precise tier over the whole index at once (engine), then filter, count
     the facets, and order only what the page shows (by relevance or date); then fill the
@@ -225,8 +236,7 @@ def _collect(
     start = (request.page - 1) * request.limit
     wanted = start + request.limit
     if ranked:
-        best = _best(candidates, scores, wanted + TITLE_PHRASE_POOL)
-        order = _title_phrase_first(generation, best, scores, found.phrase)[start:wanted]
+        order = _ranked(generation, candidates, scores, found.phrase, wanted)[start:]
     else:
         # Without words to rank by, relevance means nothing: newest first.
         dates = columns.date[candidates]
@@ -261,7 +271,7 @@ def _collect(
 def _fallback(
     generation: Generation,
     found: matching.Matching,
-    corrected: tuple[matching.Matching, np.ndarray] | None,
+    corrected: _Corrected | None,
     selected: np.ndarray,
     precise: np.ndarray,
     count: int,
@@ -274,10 +284,9 @@ def _fallback(
     candidates = selected & ~precise
     found_first: list[tuple[int, float, matching.Marks]] = []
     if corrected is not None:
-        mended, holding = corrected
-        _, scores = engine.evaluate(mended.ranked(mended.precise))
-        first = _best(np.flatnonzero(holding & candidates), scores, count + TITLE_PHRASE_POOL)
-        first = _title_phrase_first(generation, first, scores, mended.phrase)[:count]
+        mended, scores = corrected.found, corrected.scores
+        holding = np.flatnonzero(corrected.holding & candidates)
+        first = _ranked(generation, holding, scores, mended.phrase, count)
         found_first = [(int(n), float(scores[n]), mended.marks) for n in first]
         candidates[first] = False
         count -= len(first)
@@ -295,9 +304,21 @@ def _fallback(
     if expanded is not None and len(pool):
         _, extra = engine.evaluate(expanded)
         scores = feedback.rerank(scores, extra, pool).astype(np.float32)
-    best = _best(pool, scores, count + TITLE_PHRASE_POOL)
-    best = _title_phrase_first(generation, best, scores, found.phrase)[:count]
+    best = _ranked(generation, pool, scores, found.phrase, count)
     return found_first + [(int(n), float(scores[n]), found.fallback_marks) for n in best]
+
+
+def _ranked(
+    generation: Generation,
+    candidates: np.ndarray,
+    scores: np.ndarray,
+    phrase: tuple[tuple[str, ...], ...],
+    count: int,
+) -> np.ndarray:
+    """The `count` best candidates, best first, those whose title holds the query whole
+    lifted among the best TITLE_PHRASE_POOL more."""
+    best = _best(candidates, scores, count + TITLE_PHRASE_POOL)
+    return _title_phrase_first(generation, best, scores, phrase)[:count]
 
 
 def _best(candidates: np.ndarray, scores: np.ndarray, count: int) -> np.ndarray:
