@@ -346,31 +346,31 @@ class _Builder:
         # The plain words of one syllable (as `clause` numbers them): a code or a compound
         # (`30/4`, `covid-19`) is a phrase of its own.
         context = [
-            s
+            syllables[0]
             for g in groups
             if _is_plain_word(g)
-            for s in _syllables(g[0].text)[0]
-            if len(_syllables(g[0].text)[0]) == 1
+            for syllables in [_syllables(g[0].text)[0]]
+            if len(syllables) == 1
         ]
         every = [s for g in groups for c in g for s in _syllables(c.text)[0]] + [
             s for c in negative for s in _syllables(c.text)[0]
         ]
         if prefix_last and context and groups and _is_plain_word(groups[-1]):
             context = context[:-1]  # a word still being typed says nothing yet
-        self.reader = _Reader(vocabulary, every, [fold(s) for s in context])
-        self.context = [fold(s) for s in context]
+        folded = [fold(s) for s in context]
+        self.reader = _Reader(vocabulary, every, folded)
         self.neighbours: dict[str, set[str]] = {}
+        for left, right in itertools.pairwise(folded):
+            self.neighbours.setdefault(left, set()).add(f"{{}}{WORD_SEPARATOR}{right}")
+            self.neighbours.setdefault(right, set()).add(f"{left}{WORD_SEPARATOR}{{}}")
         # Typed with marks or keys: each word's neighbours as typed, (left, None) or
         # (None, right), for the exact pairs.
         self.exact_neighbours: dict[str, set[tuple[str | None, str | None]]] = {}
         if self.reader.exact:
-            typed = [self.reader.forms(s.lower(), None)[0].text for s in context]
+            typed = [self.reader.forms(s, None)[0].text for s in context]
             for left, right in itertools.pairwise(typed):
                 self.exact_neighbours.setdefault(left, set()).add((None, right))
                 self.exact_neighbours.setdefault(right, set()).add((left, None))
-        for left, right in itertools.pairwise(self.context):
-            self.neighbours.setdefault(left, set()).add(f"{{}}{WORD_SEPARATOR}{right}")
-            self.neighbours.setdefault(right, set()).add(f"{left}{WORD_SEPARATOR}{{}}")
         self._position = 0
         self.exact: set[str] = set()
         self.folded: set[str] = set()
