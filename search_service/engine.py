@@ -44,6 +44,10 @@ CACHE_POSTINGS = 30_000_000
 # segments and scoring them cost more than the rest of a query's evaluation (16M: 3.3 ->
 # 2.2 ms a query of the mix). The next generation inherits them (see the docstring).
 CACHE_SCORED = 16_000_000
+# A clause is looked up document by document in what the caller keeps when that is this
+# many times fewer documents than its postings hold (a binary search each), else summed
+# over its postings in one pass.
+SPARSE_SHARE = 4
 # Phrases whose position checks are kept per generation (two flags a document each).
 CACHE_PHRASES = 64
 
@@ -254,19 +258,22 @@ class Engine:
         the answer may be incomplete. It lets a phrase check positions only where the rest
         of the query already matches."""
         if isinstance(query, q.Term):
-            return self._term(query)
+            return self._terms([query], within)
         if isinstance(query, q.And):
-            # Phrases last, within what the other clauses leave.
-            children = sorted(query.subqueries, key=_positional)
+            # The rarest clauses first and phrases last, each within what the clauses
+            # before it leave: a frequent word is then only looked up in the few documents
+            # that hold the rare ones.
+            children = sorted(query.subqueries, key=lambda c: (_positional(c), self._size(c)))
             parts: list[tuple[np.ndarray, np.ndarray]] = []
             mask = self.live if within is None else within
             for child in children:
-                parts.append(self.evaluate(child, mask if _positional(child) else within))
+                parts.append(self.evaluate(child, mask))
                 mask = mask & parts[-1][0]
             return mask, sum(s for _, s in parts) * mask
         if isinstance(query, q.Or):
-            if query.minmatch <= 1 and all(type(c) in (q.Term, Plain) for c in query.subqueries):
-                return self._terms(query.subqueries) if query.subqueries else self._nothing()
+            terms = _any_term(query)
+            if terms is not None:
+                return self._terms(terms, within)
             parts = [self.evaluate(child, within) for child in query.subqueries]
             if not parts:
                 return self._nothing()
@@ -295,21 +302,59 @@ class Engine:
     def _nothing(self) -> tuple[np.ndarray, np.ndarray]:
         return np.zeros(self.size, dtype=bool), np.zeros(self.size, dtype=np.float32)
 
-    def _term(self, term: q.Term) -> tuple[np.ndarray, np.ndarray]:
-        docs, scores = self.scored_term(term)
-        mask, score = self._nothing()
-        mask[docs] = True
-        score[docs] = term.boost * scores
-        return mask, score
+    def _size(self, query: q.Query) -> int:
+        """About how many documents `query` matches (at most), from its terms' postings."""
+        if isinstance(query, q.Term):
+            return len(self.scored_term(query)[0])
+        if isinstance(query, q.And):
+            return min(map(self._size, query.subqueries), default=0)
+        if isinstance(query, (q.AndMaybe, q.AndNot)):
+            return self._size(query.a)
+        if isinstance(query, q.Or):
+            return sum(map(self._size, query.subqueries))
+        return self.size
 
-    def _terms(self, terms: list[q.Term]) -> tuple[np.ndarray, np.ndarray]:
-        # Any of several terms: their postings joined, and summed per document in one pass.
-        scored = [self.scored_term(t) for t in terms]
+    def _term(self, term: q.Term) -> tuple[np.ndarray, np.ndarray]:
+        return self._terms([term])
+
+    def _terms(
+        self, terms: list[q.Term], within: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        # Any of several terms: their postings joined, and summed per document in one pass;
+        # or, when the caller keeps far fewer documents than the postings hold, looked up
+        # for those documents only.
+        scored = [(t, self.scored_term(t)) for t in terms]
+        terms = [t for t, (docs, _) in scored if len(docs)]
+        scored = [found for _, found in scored if len(found[0])]
+        if not terms:
+            return self._nothing()
+        if within is not None:
+            kept = np.flatnonzero(within)
+            if len(kept) * SPARSE_SHARE < sum(len(d) for d, _ in scored):
+                return self._terms_within(terms, scored, kept)
         docs = np.concatenate([d for d, _ in scored])
         weights = np.concatenate([t.boost * s for t, (_, s) in zip(terms, scored, strict=True)])
         mask = np.zeros(self.size, dtype=bool)
         mask[docs] = True
         score = np.bincount(docs, weights, minlength=self.size).astype(np.float32)
+        return mask, score
+
+    def _terms_within(
+        self, terms: list[q.Term], scored: list[tuple[np.ndarray, np.ndarray]], kept: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        # A binary search of each kept document in each term's postings (sorted).
+        holds = np.zeros(len(kept), dtype=bool)
+        total = np.zeros(len(kept), dtype=np.float32)
+        for term, (docs, scores) in zip(terms, scored, strict=True):
+            if not len(docs):
+                continue
+            at = np.minimum(np.searchsorted(docs, kept), len(docs) - 1)
+            here = docs[at] == kept
+            total[here] += term.boost * scores[at[here]]
+            holds |= here
+        mask, score = self._nothing()
+        mask[kept[holds]] = True
+        score[kept] = total
         return mask, score
 
     def scored(self, field: str, text: str) -> tuple[np.ndarray, np.ndarray]:
@@ -361,7 +406,7 @@ class Engine:
             Plain(phrase.fieldname, w, s, boost=phrase.boost)
             for w, s in zip(phrase.words, shadows, strict=True)
         ]
-        parts = [self._term(word) for word in words]
+        parts = [self._terms([word], within) for word in words]
         candidates = np.logical_and.reduce([m for m, _ in parts])
         if within is not None:
             candidates &= within
@@ -460,6 +505,22 @@ def _at(matcher, document: int) -> bool:
     if matcher.is_active() and matcher.id() < document:
         matcher.skip_to(document)
     return matcher.is_active() and matcher.id() == document
+
+
+def _any_term(query: q.Or) -> list[q.Term] | None:
+    """The terms of an `Or` whose every branch is a term or another such `Or` (any of them
+    matches, and they sum), or None."""
+    if query.minmatch > 1:
+        return None
+    terms: list[q.Term] = []
+    for child in query.subqueries:
+        if type(child) in (q.Term, Plain):
+            terms.append(child)
+        elif type(child) is q.Or and (nested := _any_term(child)) is not None:
+            terms.extend(nested)
+        else:
+            return None
+    return terms
 
 
 def _positional(query: q.Query) -> bool:
