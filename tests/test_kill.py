@@ -27,10 +27,14 @@ import subprocess
 import sys
 import time
 
+import pytest
+
 from search_service import cli, store
 
 from .os_faults import leftovers
 from .records import bulletins, write_jsonl
+
+pytestmark = pytest.mark.slow
 
 ARTICLES = 600
 COMMIT_EVERY = 20

@@ -114,6 +114,7 @@ def test_flask_debug_in_the_environment_does_not_turn_debug_mode_on(make_app, mo
     assert "Traceback" not in body and SECRET not in body
 
 
+@pytest.mark.slow
 def test_a_bug_under_gunicorn_answers_the_error_shape_without_details(hostile_server):
     status, headers, body = fetch(hostile_server.url + "/api/broken")
     assert status == 500
@@ -203,6 +204,7 @@ def test_no_request_value_becomes_a_path_outside_the_service_folders(make_app, s
         assert any(path.resolve().is_relative_to(folder) for folder in allowed), path
 
 
+@pytest.mark.slow
 def test_traversals_through_gunicorn_find_nothing(live_server):
     host, port = live_server.url.removeprefix("http://").split(":")
     for target in (
@@ -221,6 +223,7 @@ def test_traversals_through_gunicorn_find_nothing(live_server):
         assert b"root:" not in answer and b"[metadata]" not in answer
 
 
+@pytest.mark.slow
 def test_command_line_ids_are_looked_up_never_opened(sample_index, tmp_path):
     for command in (["show", "../../../etc/passwd"], ["search", "--related-to", "/etc/passwd"]):
         done = subprocess.run(
