@@ -43,6 +43,7 @@ def outcome(catalog: Catalog, text: str, **request) -> tuple:
     )
 
 
+@pytest.mark.slow
 def test_segments_are_searched_as_one_index(one_segment, three_segments):
     # The same articles in one segment or three give the same answers, scores and facet
     # counts (facet values are coded per segment, then recoded).
@@ -81,6 +82,7 @@ def test_a_commit_reads_only_the_new_segment(tmp_path):
     opened.close()
 
 
+@pytest.mark.slow
 def test_warming_reads_ahead_and_closes_the_files(three_segments):
     warmed = Catalog(three_segments)
     warmed.warm(seconds=5)
@@ -92,6 +94,7 @@ def test_warming_reads_ahead_and_closes_the_files(three_segments):
     fresh.close()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "field, words",
     [
@@ -122,6 +125,7 @@ def test_phrases_match_whoosh_across_segments(three_segments, field, words):
     opened.close()
 
 
+@pytest.mark.slow
 def test_optimizing_merges_the_segments_and_keeps_every_answer(three_segments, tmp_path, capsys):
     import shutil
 
@@ -139,6 +143,7 @@ def test_optimizing_merges_the_segments_and_keeps_every_answer(three_segments, t
     after.close()
 
 
+@pytest.mark.slow
 def test_a_generation_inherits_what_it_would_read_afresh(three_segments, tmp_path, pyvi_loaded):
     # After each commit (a new article, the replacement of one in the first segment, then
     # enough one-article commits that the small segments merge), the new generation's

@@ -3,6 +3,8 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 from search_service.cli import main
 
 from .records import article, write_jsonl
@@ -50,6 +52,7 @@ def test_exit_status_says_something_was_skipped(tmp_path, capsys):
     assert "1 added, 0 replaced, 0 unchanged, 1 skipped" in captured.out
 
 
+@pytest.mark.slow
 def test_errors_are_one_line_without_traceback(tmp_path):
     result = run("search", "hội nghị", "--index", str(tmp_path / "missing"))
     assert result.returncode == 3
@@ -59,6 +62,7 @@ def test_errors_are_one_line_without_traceback(tmp_path):
     ]
 
 
+@pytest.mark.slow
 def test_output_cut_short_by_its_reader_is_no_error(sample_index):
     # `search-service search ... | head -1`: the reader is gone before the output is written.
     command = subprocess.Popen(
@@ -74,6 +78,7 @@ def test_output_cut_short_by_its_reader_is_no_error(sample_index):
     assert stderr == b""
 
 
+@pytest.mark.slow
 def test_environment_variable_sets_the_default_index(tmp_path):
     source = write_jsonl(tmp_path / "a.jsonl", [article(1)])
     env = {"SEARCH_SERVICE_INDEX": str(tmp_path / "from-env"), "PATH": ""}

@@ -125,6 +125,7 @@ def hostile_files(folder: Path) -> dict[Path, str]:
     }
 
 
+@pytest.mark.slow
 def test_hostile_files_are_refused_by_the_command_and_the_index_is_untouched(indexed, tmp_path):
     before = snapshot(indexed)
     files = hostile_files(tmp_path / "hostile")
@@ -144,6 +145,7 @@ def test_hostile_files_are_refused_by_the_command_and_the_index_is_untouched(ind
     assert snapshot(indexed) == before
 
 
+@pytest.mark.slow
 def test_hostile_files_are_refused_by_the_library_and_the_index_is_untouched(indexed, tmp_path):
     before = snapshot(indexed)
     files = hostile_files(tmp_path / "hostile")
@@ -157,6 +159,7 @@ def test_hostile_files_are_refused_by_the_library_and_the_index_is_untouched(ind
     assert snapshot(indexed) == before
 
 
+@pytest.mark.slow
 def test_a_line_of_a_gigabyte_is_skipped_in_bounded_memory_and_the_next_line_indexed(
     indexed, tmp_path
 ):

@@ -47,6 +47,7 @@ def test_matching_builds_a_query_for_anything_parsed(catalog, text):
         assert found.precise is not None and found.fallback is not None
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=DEADLINE_MS)
 @given(parameters())
 def test_request_parameters_are_read_or_refused_clearly(pairs):

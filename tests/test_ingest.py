@@ -194,6 +194,7 @@ def test_each_commit_holds_the_first_records_read_and_says_how_many(tmp_path, py
         assert held == {"a2", "a4"} | {i for i in good[:committed] if i}
 
 
+@pytest.mark.slow
 def test_a_batch_ends_when_the_writers_memory_is_full(tmp_path, monkeypatch, pyvi_loaded):
     # Whoosh would spill the postings of a larger batch to disk and merge them back one at a
     # time; the ingest commits instead, so that the writer's memory bounds a batch.

@@ -27,18 +27,23 @@ import subprocess
 import sys
 import time
 
+import pytest
+
 from search_service import cli, store
 
 from .os_faults import leftovers
 from .records import bulletins, write_jsonl
 
+pytestmark = pytest.mark.slow
+
 ARTICLES = 600
 COMMIT_EVERY = 20
 KILLS = 10
-# Killing stops after this long whatever the count, and the last run must end within
-# FINAL_SECONDS: the test's bound (it takes 10 to 18 s here, on two busy cores).
+# Killing stops after this long whatever the count. The last run must end within
+# FINAL_SECONDS, a bound against a hang, not a speed check: it takes 10 to 18 s on two busy
+# cores, and went past 25 s while other test suites shared them.
 KILLING_SECONDS = 20
-FINAL_SECONDS = 25
+FINAL_SECONDS = 90
 COMMITTED = re.compile(rb"^committed ([\d,]+) records", re.MULTILINE)
 
 

@@ -31,6 +31,9 @@ from search_service.segment import JOINER
 from search_service.sources.html_page import parse_html_page
 from search_service.sources.page_text import parse_page_text
 
+# About 15 s: a megabyte through each function.
+pytestmark = pytest.mark.slow
+
 SMALL, LARGE = 10_000, 1_000_000
 # Linear time makes the large run 100 times the small one; quadratic, 10,000 times.
 FACTOR = 100 * 10

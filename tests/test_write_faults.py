@@ -30,6 +30,8 @@ from .os_faults import (
 )
 from .records import bulletins, write_jsonl
 
+pytestmark = pytest.mark.slow
+
 SAMPLE_ARTICLES = 48
 BULLETINS = 200
 COMMIT_EVERY = 20

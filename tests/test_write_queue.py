@@ -153,6 +153,7 @@ def test_the_cli_ingest_and_delete_apply_queued_writes_first(index, queue, tmp_p
     assert documents(index, "a1") == documents(index, "a2") == []
 
 
+@pytest.mark.slow
 def test_write_commits_merge_nothing_and_merges_are_commits_of_their_own(tmp_path):
     index = tmp_path / "index"
     # Larger than a merge takes (a quarter of store.MERGE_MAX_DOCS at most).
@@ -182,6 +183,7 @@ def test_write_commits_merge_nothing_and_merges_are_commits_of_their_own(tmp_pat
 
 # Regression: a reader that listed the files of a commit just before the next commit deleted
 # them (its table of contents, merged segments) failed with index_missing (a 503).
+@pytest.mark.slow
 def test_readers_open_the_index_while_commits_replace_its_files(index):
     operations = [upsert(n) for n in range(60)]
 

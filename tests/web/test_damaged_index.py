@@ -95,6 +95,7 @@ def rebuild(index: Path, tmp_path: Path) -> None:
     assert cli.main(["index", "--rebuild", str(source), "--index", str(index)]) == 0
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("damage", DAMAGES.values(), ids=DAMAGES.keys())
 def test_a_damaged_index_answers_503_and_recovers_when_rebuilt(
     sample_index, tmp_path, make_app, damage, pyvi_loaded
@@ -137,6 +138,7 @@ def test_garbage_in_what_only_a_search_reads_answers_503_and_recovers_when_rebui
     assert client.get("/api/search?q=hoi+nghi").status_code == 200
 
 
+@pytest.mark.slow
 def test_gunicorn_answers_503_for_a_truncated_segment_and_recovers_when_rebuilt(
     sample_index, tmp_path
 ):

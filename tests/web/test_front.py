@@ -26,6 +26,8 @@ from search_service.web import deploy
 
 from .conftest import STAFF, fetch, free_port, running_service, stop, wait_until_up
 
+pytestmark = pytest.mark.slow
+
 NGINX = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else "")
 SEARCH = "/api/search?q=" + quote("hội nghị giao ban")
 # A search answers in well under a second here; stalled, it waited 120 s or more.

@@ -76,6 +76,7 @@ def assert_answered_well(response, rule: str, seconds: float) -> None:
         check(documented_path(rule), response)
 
 
+@pytest.mark.slow
 @settings(max_examples=250, deadline=DEADLINE_MS)
 @given(data=st.data())
 def test_every_get_endpoint_answers_any_input_well(hostile_app, data):
@@ -116,6 +117,7 @@ def test_undecodable_or_oversized_query_strings_are_refused_clearly(client, url,
     assert response.get_json()["error"]["code"] == code
 
 
+@pytest.mark.slow
 @settings(max_examples=25, deadline=DEADLINE_MS)
 @given(
     route=st.sampled_from(("/", "/api/search", "/api/suggest", "/search.csv", "/api/articles/")),
@@ -136,6 +138,7 @@ def test_gunicorn_answers_any_query_string_well(hostile_server, route, pairs, ra
         assert set(json.loads(body)["error"]) == {"code", "message", "message_vi"}
 
 
+@pytest.mark.slow
 def test_gunicorn_refuses_a_huge_body_and_an_unreadable_request_line(hostile_server):
     status, _, body = fetch(hostile_server.url + "/api/search", "POST", b"x" * 100_000)
     assert status == 413 and json.loads(body)["error"]["code"] == "request_too_large"

@@ -175,6 +175,7 @@ def browser():
     opened.quit()
 
 
+@pytest.mark.slow
 @needs_chromium
 def test_nothing_runs_in_chromium_on_any_page(browser, hostile_server):
     browser.open(hostile_server.url + "/?q=" + quote(HOSTILE_QUERY))  # for /searches
@@ -191,6 +192,7 @@ def test_nothing_runs_in_chromium_on_any_page(browser, hostile_server):
         assert shown in " ".join(state["text"].split()), url
 
 
+@pytest.mark.slow
 @needs_chromium
 def test_nothing_runs_in_chromium_from_the_suggestion_list(browser, hostile_server):
     browser.open(hostile_server.url + "/")

@@ -6,7 +6,10 @@ configuration that makes it work from drifting.
 """
 
 import configparser
+import re
 from pathlib import Path
+
+from packaging.requirements import Requirement
 
 from search_service.web import serve, templates_folder
 
@@ -46,3 +49,30 @@ def test_a_checkout_finds_its_templates_and_gunicorn_settings():
     assert templates_folder() == ROOT / "templates"
     assert serve.config_path() == ROOT / "gunicorn.conf.py"
     assert "gunicorn.conf.py" in setup_cfg()["options.data_files"]["share/search-service"]
+
+
+def locked(name: str) -> dict[str, str]:
+    """Package → version pinned in a lock file at the root."""
+    text = (ROOT / name).read_text(encoding="utf-8")
+    return dict(re.findall(r"^([a-z0-9][a-z0-9._-]*)==([^\s;\\]+)", text, re.MULTILINE))
+
+
+def test_the_locks_agree_and_fit_the_ranges_of_setup_cfg():
+    # Ranges edited in setup.cfg without compiling the locks again would go unnoticed: CI
+    # installs the project with --no-deps, after the test lock.
+    run, test = locked("requirements.lock"), locked("requirements-test.lock")
+    assert run.items() <= test.items()
+    config = setup_cfg()
+    for lock, listed in (
+        (run, config["options"]["install_requires"]),
+        (test, config["options.extras_require"]["test"]),
+    ):
+        for requirement in map(Requirement, filter(None, listed.splitlines())):
+            name = re.sub(r"[-_.]+", "-", requirement.name).lower()
+            assert requirement.specifier.contains(lock[name]), (str(requirement), lock[name])
+
+
+def test_ci_runs_the_test_command_of_the_readme():
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    command = ci.split("# The README's test command:\n", 1)[1].splitlines()[0]
+    assert f"```sh\n{command}\n```" in (ROOT / "README.md").read_text(encoding="utf-8")

@@ -32,6 +32,7 @@ def search_ids(server, text: str) -> list[str]:
     return [hit["id"] for hit in json.loads(body)["hits"]]
 
 
+@pytest.mark.slow
 def test_gunicorn_serves_pages_and_json(live_server):
     status, headers, body = get(live_server.url + "/health")
     assert (status, json.loads(body)["articles"]) == (200, 48)
@@ -44,6 +45,7 @@ def test_gunicorn_serves_pages_and_json(live_server):
     assert status == 200
 
 
+@pytest.mark.slow
 def test_errors_over_http_keep_their_shape(live_server):
     for url, status_wanted in [
         ("/api/search?limit=10000", 400),
@@ -57,6 +59,7 @@ def test_errors_over_http_keep_their_shape(live_server):
         assert set(json.loads(body)["error"]) == {"code", "message", "message_vi"}
 
 
+@pytest.mark.slow
 def test_an_article_indexed_while_serving_is_found_within_a_second(live_server, tmp_path):
     record = article(
         901,
@@ -78,6 +81,7 @@ def test_an_article_indexed_while_serving_is_found_within_a_second(live_server, 
 
 # Regression: Catalog.current() used Whoosh's Searcher.refresh(), which reuses segment
 # readers and keeps their old deletions, so a deleted article stayed found.
+@pytest.mark.slow
 def test_an_article_deleted_while_serving_is_gone_within_a_second(live_server, tmp_path):
     record = article(
         902, id="sap-xoa", title="Nuôi cấy lan rừng", body="Lan rừng.", sector="Thử nghiệm"
@@ -90,6 +94,7 @@ def test_an_article_deleted_while_serving_is_gone_within_a_second(live_server, t
     assert all("sap-xoa" not in search_ids(live_server, "lan rung") for _ in range(6))
 
 
+@pytest.mark.slow
 def test_serve_indexes_the_samples_into_an_empty_index_and_serves(tmp_path):
     port = free_port()
     index = tmp_path / "new-index"
@@ -117,6 +122,7 @@ def test_serve_indexes_the_samples_into_an_empty_index_and_serves(tmp_path):
     assert "48 sample articles indexed" in output
 
 
+@pytest.mark.slow
 def test_serve_refuses_a_bad_address(tmp_path):
     result = subprocess.run(
         [sys.executable, "-m", "search_service", "serve", "--bind", "localhost"],
@@ -130,6 +136,7 @@ def test_serve_refuses_a_bad_address(tmp_path):
 
 # Regression (issue 13): the access log kept every query string: what readers typed, and a
 # token sent in a URL (which the write API refuses, rightly).
+@pytest.mark.slow
 def test_the_access_log_has_paths_without_query_strings(live_server):
     secret = "ma-bi-mat-cua-cms-0123456789"
     get(f"{live_server.url}/api/search?q={quote('Nguyễn Văn An 0912345678')}")

@@ -56,6 +56,7 @@ def test_a_bad_secret_is_named_but_never_shown(monkeypatch):
     assert "mat-khau" not in str(raised.value)
 
 
+@pytest.mark.slow
 def test_serve_refuses_a_bad_token_in_one_line_without_it(tmp_path):
     result = subprocess.run(
         [sys.executable, "-m", "search_service", "serve", "--index", str(tmp_path / "i")],
@@ -72,6 +73,7 @@ def test_serve_refuses_a_bad_token_in_one_line_without_it(tmp_path):
     assert not (tmp_path / "i").exists()
 
 
+@pytest.mark.slow
 def test_gunicorn_started_with_a_bad_token_does_not_log_it(tmp_path):
     result = subprocess.run(
         [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py"],

@@ -16,11 +16,15 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from urllib.parse import quote
 
+import pytest
+
 from search_service import store
 
 from ..records import article
 from .conftest import APP, ROOT, free_port, stop, wait_until_up
 from .test_writes import AUTH, TOKEN
+
+pytestmark = pytest.mark.slow
 
 
 class Service:
