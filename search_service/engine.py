@@ -28,6 +28,7 @@ from collections.abc import Callable
 import numpy as np
 from whoosh import query as q
 
+from . import codec
 from .schema import TEXT_FIELDS, WORD_FIELDS
 from .segments import Part, concatenate
 from .store import column_values, field_lengths
@@ -129,7 +130,7 @@ class PostingsCache(ArrayCache):
     def postings(self, part: Part, field: str, text: str) -> tuple[np.ndarray, np.ndarray]:
         """(document numbers within the segment, term frequencies) of a term."""
         key = (part.data.id, field, text)
-        return self.get(key, lambda: _read_postings(part.leaf, field, text))
+        return self.get(key, lambda: codec.postings(part.leaf, field, text))
 
 
 class Engine:
@@ -536,32 +537,3 @@ def _read_lengths(part: Part, field: str) -> np.ndarray:
     """The length of `field` in each document of a segment (0 where it is absent)."""
     per_document = getattr(part.leaf, "_perdoc", part.leaf)
     return field_lengths(per_document, field, part.data.size).astype(np.float32)
-
-
-def _read_postings(leaf, field: str, text: str) -> tuple[np.ndarray, np.ndarray]:
-    ids: list[int] = []
-    weights: list[float] = []
-    if (field, text) in leaf:
-        _read_leaf(leaf.postings(field, text), ids, weights)
-    found = np.array(ids, dtype=np.int32), np.array(weights, dtype=np.float32)
-    for array in found:
-        array.flags.writeable = False  # cached and shared: never changed in place
-    return found
-
-
-def _read_leaf(matcher, ids: list[int], weights: list[float]) -> None:
-    """Append a leaf matcher's postings a block at a time (whoosh-reloaded 2.7.5 blocks)."""
-    if not hasattr(matcher, "_next_block"):
-        while matcher.is_active():
-            ids.append(matcher.id())
-            weights.append(matcher.weight())
-            matcher.next()
-        return
-    while matcher.is_active():
-        if matcher._ids is None:
-            matcher._read_ids()
-        if matcher._weights is None:
-            matcher._read_weights()
-        ids.extend(matcher._ids[matcher._i :])
-        weights.extend(matcher._weights[matcher._i :])
-        matcher._next_block()
