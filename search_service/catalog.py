@@ -25,7 +25,7 @@ import functools
 import threading
 from pathlib import Path
 
-from . import segments, store
+from . import codec, segments, store
 from .engine import Engine, PostingsCache
 from .errors import IndexDamaged, SearchServiceError
 from .facets import FacetColumns
@@ -36,8 +36,10 @@ from .vocabulary import Vocabulary
 RESULT_CACHE_SIZE = 512
 # How long `warm` reads the most frequent postings before a server starts its workers.
 WARM_SECONDS = 30.0
-# Whoosh's modules that decode its files: an error raised there is damage to the data.
+# The modules that decode the index's files (Whoosh's, and the postings reader of
+# `codec`): an error raised there is damage to the data.
 _DECODING_MODULES = (
+    codec.__name__,
     "whoosh.codec.",
     "whoosh.filedb.",
     "whoosh.columns",
