@@ -151,6 +151,22 @@ class Matching:
     words: tuple[Word, ...]  # the plain words in order
     phrase: tuple[tuple[str, ...], ...]  # their folded forms, for a whole-title match
 
+    @property
+    def key(self) -> tuple:
+        """What the results depend on: queries read alike (`hội nghị`, `HỘI NGHỊ`, `hooij
+        nghij`) find the same articles, ranked and marked the same."""
+        return (
+            self.precise,
+            self.fallback,
+            self.bonus,
+            self.marks,
+            self.fallback_marks,
+            self.reading,
+            self.correction,
+            self.phrase,
+            len(self.words),
+        )
+
     def ranked(self, matching: q.Query) -> q.Query:
         """`matching` (a tier) with the bonuses that rank its articles."""
         return q.AndMaybe(matching, self.bonus) if self.bonus else matching

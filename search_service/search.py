@@ -166,15 +166,23 @@ def _search(generation: Generation, request: SearchRequest) -> SearchResult:
     found = matching.build(
         query.parse(request.q), generation.vocabulary, prefix_last=request.as_you_type
     )
-    allowed = _base_mask(generation, request)
     if found is None:
         # Nothing to search for (an empty query, or only symbols): list the articles.
-        return _collect(generation, request, None, allowed)
-    corrected = _corrected(generation, found, allowed)
-    result = _collect(generation, request, found, allowed, corrected)
-    better = corrected is not None and int(corrected.holding.sum()) > 2 * result.total
+        return _collect(generation, request, None, _base_mask(generation, request))
+
+    def collect() -> tuple[SearchResult, bool]:
+        allowed = _base_mask(generation, request)
+        corrected = _corrected(generation, found, allowed)
+        result = _collect(generation, request, found, allowed, corrected)
+        return result, corrected is not None and int(corrected.holding.sum()) > 2 * result.total
+
+    # Other typings of a query already read alike share its results; what explain shows
+    # (the kind of each form) is the typing's own.
+    alike = (found.key, dataclasses.replace(request, q=""))
+    result, better = collect() if request.explain else generation.cached(alike, collect)
     return dataclasses.replace(
         result,
+        query=request.q,
         suggestion=found.correction if better else None,
         reading=found.reading if _read_differently(found) else None,
         missing=list(found.missing),

@@ -5,6 +5,7 @@ import unicodedata
 
 import pytest
 
+from search_service import search as search_module
 from search_service.errors import ArticleNotFound, BadQuery
 from search_service.search import SearchRequest, related_articles, search
 
@@ -485,3 +486,18 @@ def test_explain_gives_the_reading_and_the_parts_of_each_score(catalog):
     assert ("title", "hội", "restored") in terms
     assert ("title_pairs", "hội nghị", "pair") in terms
     assert find(catalog, "hoi nghi", limit=1).hits[0].explain is None
+
+
+def test_typings_read_alike_share_their_results(catalog, monkeypatch):
+    collected = []
+    real = search_module._collect
+    monkeypatch.setattr(
+        search_module, "_collect", lambda *args, **kw: collected.append(1) or real(*args, **kw)
+    )
+    typed = [search(catalog, SearchRequest(q=text, limit=7)) for text in ("hội nghị", "HỘI NGHỊ")]
+    assert len(collected) == 1
+    assert [r.query for r in typed] == ["hội nghị", "HỘI NGHỊ"]
+    assert typed[0].hits == typed[1].hits and typed[0].total == typed[1].total > 0
+    # Explain shows each typing's own kinds of forms: computed for the request.
+    search(catalog, SearchRequest(q="HỘI NGHỊ", limit=7, explain=True))
+    assert len(collected) == 2
