@@ -27,10 +27,10 @@ from pathlib import Path
 from whoosh import fields, index
 from whoosh.analysis import StandardAnalyzer
 
-from search_service import store
-from search_service.ingest import ingest
-from search_service.normalize import normalize
-from search_service.segment import segment
+from search_service.index import store
+from search_service.ingest.pipeline import ingest
+from search_service.text.normalize import normalize
+from search_service.text.segmentation import segment
 
 DEFAULT_CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "vntc.jsonl.gz"
 

@@ -28,10 +28,10 @@ from relevance import known_item_queries
 from whoosh import fields, index, qparser
 from whoosh.analysis import StandardAnalyzer
 
-from search_service import store
-from search_service.catalog import WARM_SECONDS, Catalog
-from search_service.ingest import ingest
-from search_service.search import SearchRequest, search
+from search_service.index import store
+from search_service.ingest.pipeline import ingest
+from search_service.search.catalog import WARM_SECONDS, Catalog
+from search_service.search.searching import SearchRequest, search
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_CORPUS = ROOT.parent / "shared" / "corpus" / "vntc.jsonl.gz"

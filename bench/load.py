@@ -52,7 +52,7 @@ from urllib.parse import quote
 from latency import resident_mib
 from relevance import known_item_queries
 
-from search_service.article import Article
+from search_service.ingest.article import Article
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_CORPUS = ROOT.parent / "shared" / "corpus" / "vntc.jsonl.gz"

@@ -14,9 +14,11 @@ import sys
 import time
 from pathlib import Path
 
-from . import articles, ingest, search, stats, store, suggest
-from .catalog import Catalog
 from .errors import SearchServiceError
+from .index import stats, store
+from .ingest import pipeline
+from .search import searching, stored_article, suggest
+from .search.catalog import Catalog
 from .sources.reader import FORMATS
 
 EXIT_SKIPPED = 2
@@ -97,7 +99,7 @@ def _parser() -> argparse.ArgumentParser:
     index.add_argument(
         "--commit-every",
         type=_positive,
-        default=ingest.COMMIT_EVERY,
+        default=pipeline.COMMIT_EVERY,
         metavar="N",
         help="commit after N articles at first; batches grow with the run (default: %(default)s)",
     )
@@ -139,7 +141,7 @@ def _parser() -> argparse.ArgumentParser:
     find.add_argument("--sector", action="append", default=[], help="repeatable")
     find.add_argument("--topic", action="append", default=[], help="repeatable")
     find.add_argument("--related-to", metavar="ID", help="articles linked to this one")
-    find.add_argument("--sort", choices=search.SORTS, default="relevance")
+    find.add_argument("--sort", choices=searching.SORTS, default="relevance")
     find.add_argument("--page", default="1")
     find.add_argument("--limit", default="10")
     find.add_argument("--json", action="store_true", help="print the result as JSON")
@@ -236,8 +238,8 @@ def _address(value: str) -> str:
 def _index(args) -> int:
     path = store.index_path(args.index)
     show_progress = _Progress() if sys.stderr.isatty() else _Commits()
-    summary = ingest.ingest(
-        args.paths or [ingest.SAMPLES],
+    summary = pipeline.ingest(
+        args.paths or [pipeline.SAMPLES],
         path,
         format=args.format,
         sector=args.sector,
@@ -267,7 +269,7 @@ class _Progress:
     def __init__(self):
         self.started = self.shown = time.monotonic()
 
-    def __call__(self, summary: ingest.Summary) -> None:
+    def __call__(self, summary: pipeline.Summary) -> None:
         now = time.monotonic()
         if now - self.shown < 0.5:
             return
@@ -293,7 +295,7 @@ class _Commits:
     def __init__(self):
         self.committed = 0
 
-    def __call__(self, summary: ingest.Summary) -> None:
+    def __call__(self, summary: pipeline.Summary) -> None:
         if summary.committed == self.committed:
             return
         self.committed = summary.committed
@@ -310,7 +312,7 @@ class _Commits:
 
 
 def _delete(args) -> int:
-    missing = ingest.delete(args.ids, store.index_path(args.index), args.wait)
+    missing = pipeline.delete(args.ids, store.index_path(args.index), args.wait)
     deleted = len(args.ids) - len(missing)
     print(f"{deleted} deleted")
     for article_id in missing:
@@ -348,8 +350,8 @@ def _catalog(args) -> Catalog:
 
 def _show(args) -> int:
     catalog = _catalog(args)
-    article = articles.get_article(catalog, args.id)
-    related = search.related_articles(catalog, args.id)
+    article = stored_article.get_article(catalog, args.id)
+    related = searching.related_articles(catalog, args.id)
     if args.json:
         shown = article.to_dict()
         shown["related_articles"] = [dataclasses.asdict(hit) for hit in related]
@@ -385,7 +387,7 @@ def _search(args) -> int:
         "limit": [args.limit],
         "explain": ["1" if args.explain else ""],
     }
-    result = search.search(_catalog(args), search.SearchRequest.from_params(params))
+    result = searching.search(_catalog(args), searching.SearchRequest.from_params(params))
     if args.json:
         print(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
         return 0
@@ -396,12 +398,12 @@ def _search(args) -> int:
     if result.missing:
         print(f"not found in any article: {', '.join(result.missing)}")
     first = (result.page - 1) * result.limit + 1
-    shown = sum(hit.tier == search.PRECISE for hit in result.hits)
+    shown = sum(hit.tier == searching.PRECISE for hit in result.hits)
     print(
         f"{result.total} results for {result.query!r} ({result.took_ms:.0f} ms)"
         + (f", {first}-{first + shown - 1}:" if shown else "")
     )
-    tier = search.PRECISE
+    tier = searching.PRECISE
     for rank, hit in enumerate(result.hits, first):
         if hit.tier != tier:
             tier = hit.tier

@@ -5,9 +5,9 @@ from pathlib import Path
 import pytest
 from hypothesis import settings
 
-from search_service import ingest
-from search_service.catalog import Catalog
-from search_service.segment import segment
+from search_service.ingest import pipeline as ingest
+from search_service.search.catalog import Catalog
+from search_service.text.segmentation import segment
 
 SAMPLES = Path(__file__).resolve().parents[1] / "search_service" / "samples"
 

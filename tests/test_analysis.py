@@ -3,17 +3,17 @@ import pickle
 
 import pytest
 
-from search_service.analysis import (
+from search_service.index.analysis import (
     SyllableTokenizer,
     document_terms,
     pair_analyzer,
     syllable_analyzer,
     word_analyzer,
 )
-from search_service.ingest import SAMPLES
-from search_service.normalize import normalize
-from search_service.schema import build_schema
-from search_service.segment import JOINER, segment
+from search_service.index.schema import build_schema
+from search_service.ingest.pipeline import SAMPLES
+from search_service.text.normalize import normalize
+from search_service.text.segmentation import JOINER, segment
 
 
 def tokens(analyzer, text):

@@ -3,8 +3,8 @@ import unicodedata
 
 import pytest
 
-from search_service.article import Article
 from search_service.errors import BadRecord
+from search_service.ingest.article import Article
 
 RECORD = {
     "id": "kg-1",

@@ -4,9 +4,9 @@ import json
 
 import pytest
 
-from search_service import ingest
-from search_service.catalog import Catalog
-from search_service.search import SearchRequest, search
+from search_service.ingest import pipeline as ingest
+from search_service.search.catalog import Catalog
+from search_service.search.searching import SearchRequest, search
 
 from .conftest import SAMPLES
 from .records import article, write_jsonl

@@ -1,6 +1,6 @@
-from search_service import codec, store
-from search_service.article import Article
-from search_service.ingest import prepare
+from search_service.index import codec, store
+from search_service.ingest.article import Article
+from search_service.ingest.pipeline import prepare
 
 from .records import article
 

@@ -3,7 +3,7 @@ import unicodedata
 
 import pytest
 
-from search_service.dates import find_date, parse_date
+from search_service.text.dates import find_date, parse_date
 
 UTC = datetime.UTC
 HANOI = datetime.timezone(datetime.timedelta(hours=7))

@@ -5,7 +5,7 @@ import collections
 import numpy as np
 import pytest
 
-from search_service import facets
+from search_service.search import facets
 
 
 @pytest.mark.parametrize("share", [0.0, 0.05, 0.3, 1.0])

@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from search_service import ingest
-from search_service.catalog import Catalog
-from search_service.search import SearchRequest, search
+from search_service.ingest import pipeline as ingest
+from search_service.search.catalog import Catalog
+from search_service.search.searching import SearchRequest, search
 from search_service.sources import reader
 from search_service.sources.html_page import parse_html_page
 

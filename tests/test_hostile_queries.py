@@ -8,9 +8,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from search_service import matching, query, suggest
 from search_service.errors import BadQuery
-from search_service.search import MAX_DEPTH, MAX_LIMIT, SearchRequest, search
+from search_service.search import matching, query, suggest
+from search_service.search.searching import MAX_DEPTH, MAX_LIMIT, SearchRequest, search
 
 from .hostile import WRONG_TYPES, hostile_text, parameters
 

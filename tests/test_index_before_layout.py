@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from search_service import write_queue
-from search_service.catalog import Catalog
-from search_service.search import PRECISE, SearchRequest, search
-from search_service.stats import index_stats
+from search_service.index.stats import index_stats
+from search_service.ingest import write_queue
+from search_service.search.catalog import Catalog
+from search_service.search.searching import PRECISE, SearchRequest, search
 
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "index-before-layout"
 # Every class of this package the fixture's table of contents names, as it names them.

@@ -4,8 +4,9 @@ import time
 
 import pytest
 
-from search_service import ingest, store
 from search_service.errors import IndexBusy, IndexDamaged, SchemaMismatch
+from search_service.index import store
+from search_service.ingest import pipeline as ingest
 
 from .records import SAMPLES, article, write_jsonl
 

@@ -1,6 +1,6 @@
 import pytest
 
-from search_service.keystrokes import decode, place_tone
+from search_service.text.keystrokes import decode, place_tone
 
 
 @pytest.mark.parametrize(

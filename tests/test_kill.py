@@ -27,7 +27,8 @@ import subprocess
 import sys
 import time
 
-from search_service import cli, store
+from search_service import cli
+from search_service.index import store
 
 from .os_faults import leftovers
 from .records import bulletins, write_jsonl

@@ -5,7 +5,7 @@ import tracemalloc
 
 from whoosh.filedb.structfile import BufferFile, StructFile
 
-from search_service import store
+from search_service.index import store
 
 
 def test_a_buffer_file_reads_as_a_copy_would():

@@ -2,7 +2,7 @@ import unicodedata
 
 import pytest
 
-from search_service.normalize import fold, normalize, normalize_line
+from search_service.text.normalize import fold, normalize, normalize_line
 
 
 @pytest.mark.parametrize(

@@ -1,6 +1,6 @@
 import pytest
 
-from search_service.query import Clause, parse
+from search_service.search.query import Clause, parse
 
 
 def test_plain_words():

@@ -1,9 +1,9 @@
 """The bundled samples, indexed by the real ingest and read back through the library."""
 
-from search_service import ingest
-from search_service.articles import get_article
-from search_service.catalog import Catalog
-from search_service.stats import index_stats
+from search_service.index.stats import index_stats
+from search_service.ingest import pipeline as ingest
+from search_service.search.catalog import Catalog
+from search_service.search.stored_article import get_article
 
 from .conftest import SAMPLES
 from .records import write_jsonl

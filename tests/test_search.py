@@ -6,7 +6,7 @@ import unicodedata
 import pytest
 
 from search_service.errors import ArticleNotFound, BadQuery
-from search_service.search import SearchRequest, related_articles, search
+from search_service.search.searching import SearchRequest, related_articles, search
 
 SEED = "article-khoa-giao-q3-2021"
 SEED_TITLE_WORDS = "hội nghị giao ban công tác khoa giáo quý 3"
@@ -370,8 +370,8 @@ def test_facet_counts_literal(catalog):
 
 def test_a_deleted_article_is_not_found_on_the_next_search(tmp_path):
     # Regression: refreshing with Searcher.refresh() kept old deletions.
-    from search_service import ingest
-    from search_service.catalog import Catalog
+    from search_service.ingest import pipeline as ingest
+    from search_service.search.catalog import Catalog
 
     from .records import article, write_jsonl
 
@@ -389,8 +389,8 @@ def test_scores_stay_finite_when_a_title_has_no_multi_syllable_word(tmp_path):
     # became NaN in the length array and every score of that field turned NaN.
     import math
 
-    from search_service import ingest
-    from search_service.catalog import Catalog
+    from search_service.ingest import pipeline as ingest
+    from search_service.search.catalog import Catalog
 
     from .records import article, write_jsonl
 
@@ -405,7 +405,7 @@ def test_scores_stay_finite_when_a_title_has_no_multi_syllable_word(tmp_path):
 
 
 def _holding_every_word(catalog, text):
-    from search_service import matching, query
+    from search_service.search import matching, query
 
     generation = catalog.current()
     found = matching.build(query.parse(text), generation.vocabulary)

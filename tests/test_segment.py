@@ -1,5 +1,5 @@
-from search_service import segment as segment_module
-from search_service.segment import JOINER, segment
+from search_service.text import segmentation as segment_module
+from search_service.text.segmentation import JOINER, segment
 
 
 def test_segment_marks_words_and_keeps_length():

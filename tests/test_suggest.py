@@ -1,4 +1,4 @@
-from search_service.suggest import suggest
+from search_service.search.suggest import suggest
 
 
 def test_a_prefix_without_marks_suggests_titles(catalog):

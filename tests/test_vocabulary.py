@@ -2,8 +2,8 @@
 
 import pytest
 
-from search_service import segments
-from search_service.vocabulary import one_edit_apart
+from search_service.index import segment_data as segments
+from search_service.search.vocabulary import one_edit_apart
 
 
 @pytest.mark.parametrize(

@@ -14,8 +14,10 @@ import sys
 
 import pytest
 
-from search_service import cli, ingest, store
+from search_service import cli
 from search_service.errors import IndexUnwritable
+from search_service.index import store
+from search_service.ingest import pipeline as ingest
 from search_service.web import create_app, resources
 
 from .os_faults import (

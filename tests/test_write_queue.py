@@ -7,10 +7,12 @@ import time
 
 import pytest
 
-from search_service import committer, ingest, publish, store, write_queue
-from search_service.article import Article
 from search_service.errors import QueueFull
-from search_service.write_queue import Operation, WriteQueue
+from search_service.index import store
+from search_service.ingest import committer, publish, write_queue
+from search_service.ingest import pipeline as ingest
+from search_service.ingest.article import Article
+from search_service.ingest.write_queue import Operation, WriteQueue
 
 from .records import article, write_jsonl
 

@@ -12,9 +12,10 @@ import site
 import sys
 from pathlib import Path
 
-from .. import ingest, stats, store, write_queue
-from ..committer import Supervisor
 from ..errors import SearchServiceError
+from ..index import stats, store
+from ..ingest import pipeline, write_queue
+from ..ingest.committer import Supervisor
 from . import resources, settings
 
 CONFIG = "gunicorn.conf.py"
@@ -41,7 +42,7 @@ def ensure_index(path: Path) -> None:
     if store.exists(path) and stats.index_stats(path).articles:
         return
     print(f"{path} holds no article: indexing the bundled samples", file=sys.stderr)
-    summary = ingest.ingest([ingest.SAMPLES], path)
+    summary = pipeline.ingest([pipeline.SAMPLES], path)
     print(f"{summary.added} sample articles indexed", file=sys.stderr)
 
 

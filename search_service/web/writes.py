@@ -18,16 +18,9 @@ from urllib.parse import unquote_to_bytes
 
 from flask import Blueprint, current_app, jsonify, request
 
-from .. import publish, write_queue
-from ..article import checked_id
-from ..errors import (
-    ArticleNotFound,
-    BadQuery,
-    BadRecord,
-    Unauthorized,
-    WritesOff,
-    WriteTooLarge,
-)
+from ..errors import ArticleNotFound, BadQuery, BadRecord, Unauthorized, WritesOff, WriteTooLarge
+from ..ingest import publish, write_queue
+from ..ingest.article import checked_id
 from ..sources.reader import Unit, parse_unit
 from . import resources
 from .errors import error_object

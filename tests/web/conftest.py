@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from search_service import ingest
+from search_service.ingest import pipeline as ingest
 from search_service.web import create_app, resources
 
 from ..hostile import hostile_records

@@ -199,7 +199,7 @@ def test_the_article_page_shows_the_article_and_its_links(client):
 
 
 def test_article_text_is_escaped(make_app, tmp_path):
-    from search_service import ingest
+    from search_service.ingest import pipeline as ingest
 
     from ..records import article, write_jsonl
 

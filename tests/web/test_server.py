@@ -10,7 +10,7 @@ from urllib.parse import quote
 
 import pytest
 
-from search_service import ingest
+from search_service.ingest import pipeline as ingest
 from search_service.web.access_log import logged_target
 
 from ..records import article, write_jsonl

@@ -10,7 +10,8 @@ import time
 
 import pytest
 
-from search_service import committer, store
+from search_service.index import store
+from search_service.ingest import committer
 from search_service.web import settings
 
 from ..records import article

@@ -16,7 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from urllib.parse import quote
 
-from search_service import store
+from search_service.index import store
 
 from ..records import article
 from .conftest import APP, ROOT, free_port, stop, wait_until_up
@@ -74,7 +74,7 @@ class Service:
         """The pid of the writer process, a child of the arbiter."""
         for pid in children(self.process.pid):
             with contextlib.suppress(OSError):
-                if b"search_service.committer" in Path(f"/proc/{pid}/cmdline").read_bytes():
+                if b"search_service.ingest.committer" in Path(f"/proc/{pid}/cmdline").read_bytes():
                     return pid
         return None
 

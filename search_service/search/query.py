@@ -14,7 +14,7 @@ past that, a query is pasted text, and more terms only cost time.
 import dataclasses
 import re
 
-from .normalize import normalize_line
+from ..text.normalize import normalize_line
 
 MAX_QUERY_LENGTH = 2000
 MAX_CLAUSES = 16

@@ -2,10 +2,10 @@
 
 import dataclasses
 
-from .article import title_key
+from ..errors import ArticleNotFound
+from ..ingest.article import title_key
+from ..text.normalize import normalize_line
 from .catalog import Catalog
-from .errors import ArticleNotFound
-from .normalize import normalize_line
 from .related import linked_ids
 
 

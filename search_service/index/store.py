@@ -40,9 +40,9 @@ from whoosh.reading import SegmentReader
 from whoosh.util.numeric import byte_to_length
 from whoosh.writing import NO_MERGE, OPTIMIZE
 
+from ..errors import IndexBusy, IndexDamaged, IndexMissing, IndexUnwritable, SchemaMismatch
 from . import mapped_files
 from .codec import Codec
-from .errors import IndexBusy, IndexDamaged, IndexMissing, IndexUnwritable, SchemaMismatch
 from .schema import SCHEMA_VERSION, build_schema
 
 mapped_files.install()

@@ -26,13 +26,14 @@ import numpy as np
 from whoosh import query as q
 from whoosh.util.times import datetime_to_long
 
-from . import dates, feedback, matching, query
+from ..errors import ArticleNotFound, BadQuery
+from ..text import dates
+from ..text.normalize import normalize_line
 from . import engine as engine_module
+from . import feedback, matching, query
 from .catalog import Catalog, Generation
-from .errors import ArticleNotFound, BadQuery
 from .facets import FacetValue
 from .highlight import mark, snippet
-from .normalize import normalize_line
 from .related import linked_ids, similar_ids
 
 SORTS = ("relevance", "newest", "oldest")

@@ -36,10 +36,10 @@ import zlib
 from collections.abc import Iterable
 from pathlib import Path
 
-from . import store
+from ..errors import IndexBusy, IndexUnwritable, QueueFull
+from ..index import store
+from ..index.schema import SCHEMA_VERSION
 from .article import Article
-from .errors import IndexBusy, IndexUnwritable, QueueFull
-from .schema import SCHEMA_VERSION
 
 QUEUE_FILE = "writes.sqlite3"
 # Pending operations at most; beyond, writes are refused (503 with Retry-After). A request
@@ -265,7 +265,7 @@ def _fields(blob: bytes) -> dict:
     if isinstance(queued, dict):
         return queued  # queued by a version that analyzed in the request
     # Imported here: the ingest applies this queue too (it imports this module).
-    from .ingest import prepare
+    from .pipeline import prepare
 
     return prepare(queued).fields
 

@@ -11,9 +11,9 @@ import hashlib
 import json
 import re
 
-from . import dates
-from .errors import BadRecord
-from .normalize import fold, normalize, normalize_line
+from ..errors import BadRecord
+from ..text import dates
+from ..text.normalize import fold, normalize, normalize_line
 
 MAX_ID_LENGTH = 200
 MAX_LIST_ITEMS = 100

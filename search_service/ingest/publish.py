@@ -14,10 +14,10 @@ answers it only the checks.
 
 import dataclasses
 
+from ..errors import BadRecord
+from ..search.catalog import Catalog
 from . import write_queue
 from .article import Article, checked_id
-from .catalog import Catalog
-from .errors import BadRecord
 from .write_queue import Operation, WriteQueue
 
 # What happened to the article at each position of a write.

@@ -32,13 +32,13 @@ from collections.abc import Callable
 
 from whoosh import query as q
 
-from . import abbreviations, keystrokes
-from .analysis import WORD_SEPARATOR, SyllableTokenizer, pair_term
+from ..index.analysis import WORD_SEPARATOR, SyllableTokenizer, pair_term
+from ..index.schema import PAIR_FIELDS, TEXT_FIELDS, WORD_FIELDS
+from ..text import abbreviations, keystrokes
+from ..text.normalize import fold
+from ..text.segmentation import JOINER, segment
 from .engine import ExactPhrase, Plain
-from .normalize import fold
 from .query import Clause, ParsedQuery
-from .schema import PAIR_FIELDS, TEXT_FIELDS, WORD_FIELDS
-from .segment import JOINER, segment
 from .vocabulary import Vocabulary, one_edit_apart
 
 FIELD_BOOST = {"title": 2.0, "body": 1.0, "author": 1.0}

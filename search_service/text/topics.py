@@ -14,7 +14,7 @@ import math
 import re
 from pathlib import Path
 
-from .segment import JOINER
+from .segmentation import JOINER
 
 MAX_TOPICS = 5
 TITLE_WEIGHT = 3

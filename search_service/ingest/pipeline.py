@@ -31,17 +31,18 @@ import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from . import store, write_queue
-from .analysis import document_terms
+from ..errors import BadRecord
+from ..index import store
+from ..index.analysis import document_terms
+from ..index.schema import build_schema
+from ..sources.reader import Problem, Unit, parse_unit, read_paths
+from ..text.segmentation import segment
+from ..text.topics import derive_topics
+from . import write_queue
 from .article import Article, title_key
-from .errors import BadRecord
-from .schema import build_schema
-from .segment import segment
-from .sources.reader import Problem, Unit, parse_unit, read_paths
-from .topics import derive_topics
 
 # The sample articles shipped with the package: the default data of a new install.
-SAMPLES = Path(__file__).with_name("samples")
+SAMPLES = Path(__file__).parents[1] / "samples"
 # Small commits keep the workers busy: the writer commits while up to _MAX_PENDING_CHUNKS of
 # their results wait, where one big commit at the end would leave them idle (5,000 vntc
 # articles: 57% -> 73% of the speed limit of bench/index_speed.py; writer peak 477 -> 349

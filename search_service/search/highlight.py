@@ -12,8 +12,8 @@ import html
 import itertools
 import re
 
+from ..text.normalize import fold
 from .matching import Marks
-from .normalize import fold
 
 SNIPPET_SYLLABLES = 36
 # Snippets are looked for in the first part of long articles only: the reader sees one

@@ -8,7 +8,7 @@ and a deleted one drops out, with nothing to rewrite.
 
 from whoosh import query as q
 
-from .article import title_key
+from ..ingest.article import title_key
 
 SIMILAR_TERMS = 15
 

@@ -32,8 +32,8 @@ from collections.abc import Iterable, Iterator
 
 from whoosh.analysis import Filter, LowercaseFilter, Token, Tokenizer
 
-from .normalize import fold
-from .segment import JOINER, segment
+from ..text.normalize import fold
+from ..text.segmentation import JOINER, segment
 
 _PIECE = re.compile(r"[^\W_]+")
 # Punctuation that binds the parts of a code or a number when nothing else stands between.

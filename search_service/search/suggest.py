@@ -9,10 +9,10 @@ index generation, so a reader typing the same prefix as another costs nothing.
 import dataclasses
 import re
 
+from ..errors import BadQuery
+from ..text.normalize import fold
 from . import matching, query
 from .catalog import Catalog
-from .errors import BadQuery
-from .normalize import fold
 from .query import ParsedQuery
 
 MAX_SUGGESTIONS = 10

@@ -16,11 +16,11 @@ import collections
 import functools
 import string
 
-from .analysis import WORD_SEPARATOR, pair_prefix, pair_reading
+from ..index.analysis import WORD_SEPARATOR, pair_prefix, pair_reading
+from ..index.schema import PAIR_FIELDS, TEXT_FIELDS, WORD_FIELDS
+from ..index.segment_data import Memo, Part
+from ..text.normalize import fold
 from .engine import Engine, Plain
-from .normalize import fold
-from .schema import PAIR_FIELDS, TEXT_FIELDS, WORD_FIELDS
-from .segments import Memo, Part
 
 # Letters a typo may have dropped or swapped (folded vocabulary is plain ASCII).
 _LETTERS = string.ascii_lowercase + string.digits

@@ -16,8 +16,8 @@ import re
 import numpy as np
 from whoosh import query as q
 
-from .analysis import pair_term
-from .schema import PAIR_FIELDS, TEXT_FIELDS
+from ..index.analysis import pair_term
+from ..index.schema import PAIR_FIELDS, TEXT_FIELDS
 
 # Feedback serves topics (a few words describing an event), not a name or a title's few
 # words typed to find one article; and it costs a query twenty more terms.

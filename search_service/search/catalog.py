@@ -8,7 +8,7 @@ on the next request, and no cache can serve a result of an older generation. The
 generation's engine inherits the old one's joined terms for the segments both hold (see
 `engine`), so that the first searches after a commit rebuild only what the commit changed.
 
-What was read from each segment (`segments.SegmentData`: postings, lengths, columns, term
+What was read from each segment (`segment_data.SegmentData`: postings, lengths, columns, term
 statistics) is kept across generations, since Whoosh never changes a segment; a new
 generation reads only its new segments. `warm` reads them all ahead, so that a process
 can read them once and fork workers that share them.
@@ -25,12 +25,12 @@ import functools
 import threading
 from pathlib import Path
 
-from . import segments, store
+from ..errors import IndexDamaged, SearchServiceError
+from ..index import segment_data, store
+from ..index.segment_data import SegmentData
+from ..index.snapshot import Snapshot, folder_files
 from .engine import Engine, PostingsCache
-from .errors import IndexDamaged, SearchServiceError
 from .facets import FacetColumns
-from .segments import SegmentData
-from .snapshot import Snapshot, folder_files
 from .vocabulary import Vocabulary
 
 RESULT_CACHE_SIZE = 512
@@ -61,7 +61,7 @@ class Generation:
         self.searcher = searcher
         self.snapshot = snapshot
         self.number = searcher.reader().generation()
-        self.parts = segments.parts(searcher.reader(), known)
+        self.parts = segment_data.parts(searcher.reader(), known)
         self.postings = postings
         self.results: collections.OrderedDict = collections.OrderedDict()
         self._lock = threading.Lock()

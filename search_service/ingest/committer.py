@@ -27,8 +27,10 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from . import segment, store, write_queue
-from .errors import IndexBusy, SearchServiceError
+from ..errors import IndexBusy, SearchServiceError
+from ..index import store
+from ..text import segmentation
+from . import write_queue
 
 # How often pending writes are committed, in seconds.
 REFRESH_SECONDS = 0.5
@@ -78,7 +80,7 @@ class Supervisor:
         return self
 
     def _spawn(self) -> subprocess.Popen:
-        command = [sys.executable, "-m", "search_service.committer", str(self.index)]
+        command = [sys.executable, "-m", "search_service.ingest.committer", str(self.index)]
         process = subprocess.Popen([*command, "--parent", str(os.getpid())])
         self.log(f"writer process started (pid {process.pid})")
         return process
@@ -114,7 +116,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("index", type=Path)
     parser.add_argument("--parent", type=int, help="exit when this process is gone")
     args = parser.parse_args(argv)
-    segment.load_model()
+    segmentation.load_model()
     parent = args.parent
     with contextlib.suppress(KeyboardInterrupt):
         run(args.index, running=lambda: parent is None or os.getppid() == parent)
