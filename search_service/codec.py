@@ -1,0 +1,9 @@
+"""The codec class at the import path where indexes built before the package layout
+(issue 14) have it pickled: Whoosh stores each segment's codec in the table of contents by
+import path. Its home is `index.codec`; any commit by this version writes the table of
+contents again under that path, so this module serves the indexes that have not been
+written to since."""
+
+from .index.codec import Codec
+
+__all__ = ["Codec"]
