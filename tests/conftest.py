@@ -13,7 +13,7 @@ SAMPLES = Path(__file__).resolve().parents[1] / "search_service" / "samples"
 
 # Property-based tests run the same examples on every run (derandomized, no example
 # database written), so that a failure in CI reproduces anywhere. `explore` draws fresh
-# random examples: HYPOTHESIS_PROFILE=explore python -m pytest tests/test_hostile_queries.py
+# random examples: HYPOTHESIS_PROFILE=explore python -m pytest tests/search/test_hostile_queries.py
 settings.register_profile("ci", derandomize=True, database=None, print_blob=True)
 settings.register_profile("explore", derandomize=False, database=None, print_blob=True)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))

@@ -242,7 +242,7 @@ Terms = dict[str, list[int]]
 def document_terms(marked: str) -> tuple[Terms, Terms, Terms]:
     """The terms of a text marked by `segment.segment`, with their positions, as the
     syllable, word and pair analyzers give them: in one pass and without Whoosh's tokens,
-    for the indexer (a third of its analysis time). `tests/test_analysis.py` holds the
+    for the indexer (a third of its analysis time). `tests/index/test_analysis.py` holds the
     ways equal."""
     syllables: Terms = {}
     words: Terms = {}

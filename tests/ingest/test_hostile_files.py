@@ -20,10 +20,10 @@ from search_service.search.searching import SearchRequest, search
 from search_service.sources import reader
 from search_service.sources.html_page import parse_html_page
 
-from .records import article, write_jsonl
+from ..records import article, write_jsonl
 
 GIB = 1024**3
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
+CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus"
 QUERIES = ("hoi nghi giao ban", "chuyển đổi số", "10-CT/TW", "")
 
 

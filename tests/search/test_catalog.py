@@ -8,8 +8,8 @@ from search_service.ingest import pipeline as ingest
 from search_service.search.catalog import Catalog
 from search_service.search.searching import SearchRequest, search
 
-from .conftest import SAMPLES
-from .records import article, write_jsonl
+from ..conftest import SAMPLES
+from ..records import article, write_jsonl
 
 QUERIES = ["hội nghị", "hoi nghi giao ban", "covid", "UBND tỉnh", "khoa học công nghệ"]
 

@@ -373,7 +373,7 @@ def test_a_deleted_article_is_not_found_on_the_next_search(tmp_path):
     from search_service.ingest import pipeline as ingest
     from search_service.search.catalog import Catalog
 
-    from .records import article, write_jsonl
+    from ..records import article, write_jsonl
 
     index = tmp_path / "index"
     ingest.ingest([write_jsonl(tmp_path / "a.jsonl", [article(1), article(2)])], index, workers=1)
@@ -392,7 +392,7 @@ def test_scores_stay_finite_when_a_title_has_no_multi_syllable_word(tmp_path):
     from search_service.ingest import pipeline as ingest
     from search_service.search.catalog import Catalog
 
-    from .records import article, write_jsonl
+    from ..records import article, write_jsonl
 
     records = [article(1, title="Covid"), article(2), article(3, title="Hội nghị giao ban")]
     index = tmp_path / "index"

@@ -8,7 +8,7 @@ from search_service.errors import IndexBusy, IndexDamaged, SchemaMismatch
 from search_service.index import store
 from search_service.ingest import pipeline as ingest
 
-from .records import SAMPLES, article, write_jsonl
+from ..records import SAMPLES, article, write_jsonl
 
 
 def stored(path, article_id):

@@ -20,7 +20,7 @@ from search_service.index import store
 from search_service.ingest import pipeline as ingest
 from search_service.web import create_app, resources
 
-from .os_faults import (
+from ..os_faults import (
     file_size_limit,
     fill,
     held_by_deleted_files,
@@ -30,7 +30,7 @@ from .os_faults import (
     resize,
     small_disk,
 )
-from .records import bulletins, write_jsonl
+from ..records import bulletins, write_jsonl
 
 SAMPLE_ARTICLES = 48
 BULLETINS = 200

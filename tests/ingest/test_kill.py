@@ -30,8 +30,8 @@ import time
 from search_service import cli
 from search_service.index import store
 
-from .os_faults import leftovers
-from .records import bulletins, write_jsonl
+from ..os_faults import leftovers
+from ..records import bulletins, write_jsonl
 
 ARTICLES = 600
 COMMIT_EVERY = 20

@@ -18,7 +18,7 @@ from search_service.ingest import write_queue
 from search_service.search.catalog import Catalog
 from search_service.search.searching import PRECISE, SearchRequest, search
 
-FIXTURE = Path(__file__).resolve().parent / "fixtures" / "index-before-layout"
+FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "index-before-layout"
 # Every class of this package the fixture's table of contents names, as it names them.
 PICKLED = {
     "search_service.analysis.FoldFilter",

@@ -7,7 +7,7 @@ from search_service.errors import BadRecord
 from search_service.sources.page_text import parse_page_text
 
 SEED = (
-    Path(__file__).resolve().parents[1]
+    Path(__file__).resolve().parents[2]
     / "search_service"
     / "samples"
     / "pages"

@@ -5,8 +5,8 @@ from search_service.ingest import pipeline as ingest
 from search_service.search.catalog import Catalog
 from search_service.search.stored_article import get_article
 
-from .conftest import SAMPLES
-from .records import write_jsonl
+from ..conftest import SAMPLES
+from ..records import write_jsonl
 
 SEED = "article-khoa-giao-q3-2021"
 

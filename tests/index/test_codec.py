@@ -2,7 +2,7 @@ from search_service.index import codec, store
 from search_service.ingest.article import Article
 from search_service.ingest.pipeline import prepare
 
-from .records import article
+from ..records import article
 
 
 def _postings(index, term):

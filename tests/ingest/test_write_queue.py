@@ -14,7 +14,7 @@ from search_service.ingest import pipeline as ingest
 from search_service.ingest.article import Article
 from search_service.ingest.write_queue import Operation, WriteQueue
 
-from .records import article, write_jsonl
+from ..records import article, write_jsonl
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from search_service.errors import BadQuery
 from search_service.search import matching, query, suggest
 from search_service.search.searching import MAX_DEPTH, MAX_LIMIT, SearchRequest, search
 
-from .hostile import WRONG_TYPES, hostile_text, parameters
+from ..hostile import WRONG_TYPES, hostile_text, parameters
 
 # A hang guard, not a speed test: a search of the samples takes milliseconds.
 DEADLINE_MS = 5_000
