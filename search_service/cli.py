@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 
 from .errors import SearchServiceError
-from .index import stats, store
+from .index import stats, store, writing
 from .ingest import pipeline
 from .search import searching, stored_article, suggest
 from .search.catalog import Catalog
@@ -71,11 +71,11 @@ def _parser() -> argparse.ArgumentParser:
         default=None,
         help=f"index folder (default: ${store.ENV_INDEX} or {store.DEFAULT_INDEX})",
     )
-    writing = argparse.ArgumentParser(add_help=False)
-    writing.add_argument(
+    waiting = argparse.ArgumentParser(add_help=False)
+    waiting.add_argument(
         "--wait",
         type=float,
-        default=store.LOCK_TIMEOUT,
+        default=writing.LOCK_TIMEOUT,
         metavar="SECONDS",
         help="how long to wait for another writer (default: %(default)g)",
     )
@@ -84,7 +84,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(title="commands", required=True)
 
-    index = commands.add_parser("index", parents=[common, writing], help="index article files")
+    index = commands.add_parser("index", parents=[common, waiting], help="index article files")
     index.add_argument(
         "paths",
         nargs="*",
@@ -105,13 +105,13 @@ def _parser() -> argparse.ArgumentParser:
     )
     index.set_defaults(command=_index)
 
-    delete = commands.add_parser("delete", parents=[common, writing], help="delete articles by id")
+    delete = commands.add_parser("delete", parents=[common, waiting], help="delete articles by id")
     delete.add_argument("ids", nargs="+", metavar="ID")
     delete.set_defaults(command=_delete)
 
     merge = commands.add_parser(
         "optimize",
-        parents=[common, writing],
+        parents=[common, waiting],
         help="merge the index into one segment (after a bulk import: faster searches)",
     )
     merge.set_defaults(command=_optimize)
@@ -323,7 +323,7 @@ def _delete(args) -> int:
 def _optimize(args) -> int:
     path = store.index_path(args.index)
     started = time.monotonic()
-    before = store.optimize(path, args.wait)
+    before = writing.optimize(path, args.wait)
     print(f"{before} segments merged into one in {time.monotonic() - started:.0f} s -> {path}")
     return 0
 

@@ -7,6 +7,7 @@ from pathlib import Path
 from whoosh.util.times import long_to_datetime
 
 from . import store
+from .columns import column_values
 from .schema import SCHEMA_VERSION
 
 
@@ -31,9 +32,9 @@ def index_stats(path: Path) -> IndexStats:
         sectors: dict[str, int] = {}
         dates: list[datetime.datetime] = []
         if reader.doc_count():
-            sector_column = store.column_values(reader, "sector")
+            sector_column = column_values(reader, "sector")
             # Raw numbers: articles without a date hold a sentinel no datetime can represent.
-            date_column = store.column_values(reader, "date", translate=False)
+            date_column = column_values(reader, "date", translate=False)
             for docnum in reader.all_doc_ids():
                 sector = sector_column[docnum]
                 if sector:

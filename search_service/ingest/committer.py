@@ -28,7 +28,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ..errors import IndexBusy, SearchServiceError
-from ..index import store
+from ..index import writing
 from ..text import segmentation
 from . import write_queue
 
@@ -53,7 +53,7 @@ def run(
                 if queue.pending():
                     merge_due |= write_queue.drain(queue, merge=False) > 0
                 elif merge_due:
-                    merge_due = store.merge_small(index)
+                    merge_due = writing.merge_small(index)
             except IndexBusy:
                 pass  # the CLI's ingest holds the index: it applies the queue itself
             except SearchServiceError as error:

@@ -32,7 +32,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from ..errors import BadRecord
-from ..index import store
+from ..index import store, writing
 from ..index.analysis import document_terms
 from ..index.schema import build_schema
 from ..sources.reader import Problem, Unit, parse_unit, read_paths
@@ -49,8 +49,8 @@ SAMPLES = Path(__file__).parents[1] / "samples"
 # MiB). But each commit is a segment, and every segment is looked up for every term of a
 # search: so batches grow with the run, to a quarter of what it has written, and a
 # whole-corpus ingest ends with about twenty segments. A batch also ends after
-# COMMIT_SECONDS of work, and when the writer's memory is nearly full (`store.Writer.full`),
-# before Whoosh would spill its postings to disk (see `store.WRITER_MEMORY_MB`). A killed
+# COMMIT_SECONDS of work, and when the writer's memory is nearly full (`writing.Writer.full`),
+# before Whoosh would spill its postings to disk (see `writing.WRITER_MEMORY_MB`). A killed
 # run loses at most its last batch.
 COMMIT_EVERY = 1_000
 COMMIT_GROWTH = 0.25
@@ -199,7 +199,7 @@ def ingest(
     workers: int | None = None,
     progress: Callable[[Summary], None] | None = None,
     commit_every: int = COMMIT_EVERY,
-    wait: float = store.LOCK_TIMEOUT,
+    wait: float = writing.LOCK_TIMEOUT,
 ) -> Summary:
     """Index every article under `paths` into the index at `index`, creating it if needed.
 
@@ -208,8 +208,8 @@ def ingest(
     """
     started = time.monotonic()
     if rebuild or not store.exists(index):
-        store.create_index(index, wait)
-    with store.writer(index, wait) as writer, write_queue.WriteQueue(index) as queue:
+        writing.create_index(index, wait)
+    with writing.writer(index, wait) as writer, write_queue.WriteQueue(index) as queue:
         run = _Run(writer, queue, commit_every, progress)
         context = multiprocessing.get_context("fork")
         with context.Pool(workers or os.cpu_count(), _init_worker, (run.known, sector)) as pool:
@@ -290,7 +290,7 @@ class _Run:
 
     def __init__(
         self,
-        writer: store.Writer,
+        writer: writing.Writer,
         queue: write_queue.WriteQueue,
         commit_every: int,
         progress: Callable[[Summary], None] | None,
@@ -367,10 +367,10 @@ class _Run:
                 self.known[article_id] = content_hash
 
 
-def delete(ids: Iterable[str], index: Path, wait: float = store.LOCK_TIMEOUT) -> list[str]:
+def delete(ids: Iterable[str], index: Path, wait: float = writing.LOCK_TIMEOUT) -> list[str]:
     """Delete articles by id; returns the ids that were not in the index."""
     missing = []
-    with store.writer(index, wait) as writer, write_queue.WriteQueue(index) as queue:
+    with writing.writer(index, wait) as writer, write_queue.WriteQueue(index) as queue:
         write_queue.drain_with(queue, writer)
         for article_id in ids:
             if not writer.delete(article_id):

@@ -2,7 +2,7 @@
 
     request: check the records -> append operations --> writes.sqlite3 (index folder, WAL)
              answer (202: durable), or with refresh=wait_for, poll for the results
-    writer process (`committer`): every REFRESH interval, hold the lock (store.writer,
+    writer process (`committer`): every REFRESH interval, hold the lock (writing.writer,
              an flock) -> take every pending operation, of every worker -> analyze and
              apply them in one batch -> one Whoosh commit -> record results
 
@@ -37,7 +37,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from ..errors import IndexBusy, IndexUnwritable, QueueFull
-from ..index import store
+from ..index import store, writing
 from ..index.schema import SCHEMA_VERSION
 from .article import Article
 
@@ -295,7 +295,7 @@ def drain(queue: WriteQueue, merge: bool = True) -> int:
     applied = 0
     while queue.pending():
         try:
-            with store.writer(queue.index, 0, merge=merge) as writer:
+            with writing.writer(queue.index, 0, merge=merge) as writer:
                 rows, results = _apply_batch(queue, writer)
         except IndexBusy:
             break
@@ -316,7 +316,7 @@ def drain_index(index: Path) -> int:
         return drain(queue)
 
 
-def drain_with(queue: WriteQueue, writer: store.Writer) -> dict[str, str | None]:
+def drain_with(queue: WriteQueue, writer: writing.Writer) -> dict[str, str | None]:
     """Apply every pending operation with a writer already held (the CLI's), committing
     each batch; the content hash each touched article has now (None: deleted)."""
     touched: dict[str, str | None] = {}
@@ -332,7 +332,7 @@ def drain_with(queue: WriteQueue, writer: store.Writer) -> dict[str, str | None]
     return touched
 
 
-def _apply_batch(queue: WriteQueue, writer: store.Writer) -> tuple[list[_Row], list[str]]:
+def _apply_batch(queue: WriteQueue, writer: writing.Writer) -> tuple[list[_Row], list[str]]:
     """Apply one batch of pending operations to `writer` and record their results as
     `committing`; the caller commits, then marks them applied."""
     rows = queue._batch()
@@ -341,7 +341,7 @@ def _apply_batch(queue: WriteQueue, writer: store.Writer) -> tuple[list[_Row], l
     return rows, results
 
 
-def _apply(rows: list[_Row], writer: store.Writer) -> list[str]:
+def _apply(rows: list[_Row], writer: writing.Writer) -> list[str]:
     """The results of `rows` applied in order. Writes only the final state of each article:
     Whoosh would keep two documents for an id added twice before one commit."""
     committed: dict[str, str | None] = {}

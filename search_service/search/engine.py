@@ -28,9 +28,9 @@ from collections.abc import Callable
 import numpy as np
 from whoosh import query as q
 
+from ..index.columns import column_values, field_lengths
 from ..index.schema import TEXT_FIELDS, WORD_FIELDS
 from ..index.segment_data import Part, concatenate
-from ..index.store import column_values, field_lengths
 
 K1 = 1.2
 B = 0.75

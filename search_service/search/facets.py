@@ -13,8 +13,8 @@ import functools
 import numpy as np
 from whoosh.util.times import long_to_datetime
 
+from ..index.columns import column_values
 from ..index.segment_data import Part
-from ..index.store import column_values
 
 MAX_TOPIC_VALUES = 30
 # Below this share of the documents matching, topics are counted from the matches' own

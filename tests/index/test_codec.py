@@ -1,4 +1,4 @@
-from search_service.index import codec, store
+from search_service.index import codec, store, writing
 from search_service.ingest.article import Article
 from search_service.ingest.pipeline import prepare
 
@@ -15,8 +15,8 @@ def _postings(index, term):
 
 def test_only_blocks_that_compression_shrinks_are_compressed(tmp_path, pyvi_loaded):
     index = tmp_path / "index"
-    store.create_index(index)
-    with store.writer(index) as writer:
+    writing.create_index(index)
+    with writing.writer(index) as writer:
         for number in range(6):
             extra = "Khuyến nông viên đến từng thôn." if number in (1, 4) else ""
             record = article(number, body=f"Hội nghị giao ban lần thứ {number}. {extra}")

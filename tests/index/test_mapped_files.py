@@ -5,10 +5,11 @@ import tracemalloc
 
 from whoosh.filedb.structfile import BufferFile, StructFile
 
-from search_service.index import store
+from search_service.index import mapped_files, store
 
 
 def test_a_buffer_file_reads_as_a_copy_would():
+    mapped_files.install()
     data = bytes(range(256)) * 64
     mapped, copied = BufferFile(memoryview(data)), StructFile(io.BytesIO(data))
     for f in (mapped, copied):

@@ -5,7 +5,7 @@ import time
 import pytest
 
 from search_service.errors import IndexBusy, IndexDamaged, SchemaMismatch
-from search_service.index import store
+from search_service.index import store, writing
 from search_service.ingest import pipeline as ingest
 
 from ..records import SAMPLES, article, write_jsonl
@@ -162,7 +162,7 @@ def test_an_index_that_lost_its_service_json_is_not_recreated_over_its_articles(
 def test_a_second_writer_waits_then_fails_clearly(tmp_path):
     index = tmp_path / "index"
     ingest.ingest([write_jsonl(tmp_path / "a.jsonl", [article(1)])], index, workers=1)
-    with store.writer(index):
+    with writing.writer(index):
         started = time.monotonic()
         with pytest.raises(IndexBusy, match="another process is writing"):
             ingest.ingest(
@@ -198,10 +198,10 @@ def test_each_commit_holds_the_first_records_read_and_says_how_many(tmp_path, py
 def test_a_batch_ends_when_the_writers_memory_is_full(tmp_path, monkeypatch, pyvi_loaded):
     # Whoosh would spill the postings of a larger batch to disk and merge them back one at a
     # time; the ingest commits instead, so that the writer's memory bounds a batch.
-    monkeypatch.setattr(store, "WRITER_MEMORY_MB", 2)
+    monkeypatch.setattr(writing, "WRITER_MEMORY_MB", 2)
     index = tmp_path / "index"
     commits = []
-    monkeypatch.setattr(store.Writer, "commit", _recorded(store.Writer.commit, commits))
+    monkeypatch.setattr(writing.Writer, "commit", _recorded(writing.Writer.commit, commits))
 
     summary = ingest.ingest([SAMPLES], index, workers=1, commit_every=10_000)
 
@@ -227,8 +227,8 @@ def test_runs_that_each_leave_a_segment_keep_the_index_at_most_max_segments(
     # Daily imports of a few hundred articles each leave a segment that is not small: once
     # there are MAX_SEGMENTS, a commit merges the smallest (here: segments of 2 articles,
     # none small, at most 3).
-    monkeypatch.setattr(store, "MERGE_MAX_DOCS", 4)
-    monkeypatch.setattr(store, "MAX_SEGMENTS", 3)
+    monkeypatch.setattr(writing, "MERGE_MAX_DOCS", 4)
+    monkeypatch.setattr(writing, "MAX_SEGMENTS", 3)
     index = tmp_path / "index"
     counts = []
     for day in range(5):

@@ -8,7 +8,7 @@ import time
 import pytest
 
 from search_service.errors import QueueFull
-from search_service.index import store
+from search_service.index import store, writing
 from search_service.ingest import committer, publish, write_queue
 from search_service.ingest import pipeline as ingest
 from search_service.ingest.article import Article
@@ -86,7 +86,7 @@ def test_results_of_a_drainer_killed_before_marking_them_are_kept(index, queue):
     request = queue.append([upsert(1), Operation.delete("kg-2022-giao-ban-q1")], time.time(), 1)
     # What a drainer killed right after its commit leaves: the index committed, the
     # operations still `committing`, with their results.
-    with store.writer(index, 0) as writer:
+    with writing.writer(index, 0) as writer:
         write_queue._apply_batch(queue, writer)
     assert queue.results(request) is None
     assert write_queue.drain(queue) == 2
@@ -157,8 +157,8 @@ def test_the_cli_ingest_and_delete_apply_queued_writes_first(index, queue, tmp_p
 
 def test_write_commits_merge_nothing_and_merges_are_commits_of_their_own(tmp_path):
     index = tmp_path / "index"
-    # Larger than a merge takes (a quarter of store.MERGE_MAX_DOCS at most).
-    big = [article(n) for n in range(1000, 1000 + store.MERGE_MAX_DOCS // 4 + 1)]
+    # Larger than a merge takes (a quarter of writing.MERGE_MAX_DOCS at most).
+    big = [article(n) for n in range(1000, 1000 + writing.MERGE_MAX_DOCS // 4 + 1)]
     ingest.ingest([write_jsonl(tmp_path / "big.jsonl", big)], index, workers=1)
     (large,) = [s.segment_id() for s in store.open_index(index)._segments()]
     with WriteQueue(index) as queue:
@@ -173,7 +173,7 @@ def test_write_commits_merge_nothing_and_merges_are_commits_of_their_own(tmp_pat
 
     assert sizes() == [1] * 21
     merges = 0
-    while store.merge_small(index):
+    while writing.merge_small(index):
         merges += 1
     # Four of one size make one: 21 singles -> five of 4 and a single -> one of 16, one of
     # 4 and the single.

@@ -16,7 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from urllib.parse import quote
 
-from search_service.index import store
+from search_service.index import writing
 
 from ..records import article
 from .conftest import APP, ROOT, free_port, stop, wait_until_up
@@ -158,7 +158,7 @@ def test_an_acknowledged_write_survives_kill_9_of_every_gunicorn_process(index, 
     try:
         status, stored = service.request("GET", "/api/articles/a1")
         assert (status, stored["title"]) == (200, record["title"])
-        with store.writer(index):
+        with writing.writer(index):
             status, queued = service.request("DELETE", "/api/articles/a1")
             service.kill_everything()
         assert (status, queued["status"]) == (202, "queued")
