@@ -16,7 +16,7 @@ from pathlib import Path
 
 from .errors import SearchServiceError
 from .index import stats, store, writing
-from .ingest import pipeline
+from .ingest import batches, outcomes, pipeline
 from .search import searching, stored_article, suggest
 from .search.catalog import Catalog
 from .sources.reader import FORMATS
@@ -99,7 +99,7 @@ def _parser() -> argparse.ArgumentParser:
     index.add_argument(
         "--commit-every",
         type=_positive,
-        default=pipeline.COMMIT_EVERY,
+        default=batches.COMMIT_EVERY,
         metavar="N",
         help="commit after N articles at first; batches grow with the run (default: %(default)s)",
     )
@@ -269,7 +269,7 @@ class _Progress:
     def __init__(self):
         self.started = self.shown = time.monotonic()
 
-    def __call__(self, summary: pipeline.Summary) -> None:
+    def __call__(self, summary: outcomes.Summary) -> None:
         now = time.monotonic()
         if now - self.shown < 0.5:
             return
@@ -295,7 +295,7 @@ class _Commits:
     def __init__(self):
         self.committed = 0
 
-    def __call__(self, summary: pipeline.Summary) -> None:
+    def __call__(self, summary: outcomes.Summary) -> None:
         if summary.committed == self.committed:
             return
         self.committed = summary.committed

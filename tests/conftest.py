@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 from hypothesis import settings
 
-from search_service.ingest import pipeline as ingest
+from search_service.ingest import pipeline
 from search_service.search.catalog import Catalog
 from search_service.text.segmentation import segment
 
@@ -23,7 +23,7 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 def sample_index(tmp_path_factory) -> Path:
     """An index of the bundled samples, built once by the real ingest."""
     path = tmp_path_factory.mktemp("sample") / "index"
-    summary = ingest.ingest([SAMPLES], path)
+    summary = pipeline.ingest([SAMPLES], path)
     assert summary.skipped == 0, summary.problems
     return path
 

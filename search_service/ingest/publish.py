@@ -13,25 +13,22 @@ answers it only the checks.
 """
 
 import dataclasses
+from typing import TYPE_CHECKING
 
 from ..errors import BadRecord
-from ..search.catalog import Catalog
 from . import write_queue
 from .article import Article, checked_id
+from .outcomes import Status
 from .write_queue import Operation, WriteQueue
 
-# What happened to the article at each position of a write.
-REJECTED = "rejected"
-QUEUED = "queued"
-STATUSES = (
-    write_queue.ADDED,
-    write_queue.REPLACED,
-    write_queue.UNCHANGED,
-    write_queue.DELETED,
-    write_queue.NOT_FOUND,
-    REJECTED,
-    QUEUED,
-)
+if TYPE_CHECKING:
+    # Only `delete` reads the index, through the web's open catalog: no import of the
+    # query side at run time.
+    from ..search.catalog import Catalog
+
+# What happened to the article at each position of a write (a dropped operation is reported
+# as rejected).
+STATUSES = tuple(status for status in Status if status is not Status.DROPPED)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -53,7 +50,7 @@ class Report:
     @property
     def queued(self) -> bool:
         """Whether operations are still queued (applied by a later drain)."""
-        return any(o.status == QUEUED for o in self.outcomes)
+        return any(o.status == Status.QUEUED for o in self.outcomes)
 
     def counts(self) -> dict[str, int]:
         """How many positions ended in each status."""
@@ -71,13 +68,13 @@ def publish(queue: WriteQueue, records: list, wait: float) -> Report:
         try:
             article = Article.from_record(record)
         except BadRecord as error:
-            rejected.append(Outcome(position, _given_id(record), REJECTED, error))
+            rejected.append(Outcome(position, _given_id(record), Status.REJECTED, error))
             continue
         accepted.append((position, Operation(article.id, article.content_hash(), article)))
     return _submit(queue, accepted, rejected, wait)
 
 
-def delete(queue: WriteQueue, catalog: Catalog, article_id: str, wait: float) -> Report:
+def delete(queue: WriteQueue, catalog: "Catalog", article_id: str, wait: float) -> Report:
     """Delete an article by id (checked and normalized as a record's id); `not_found`, and
     nothing queued, when the index holds no such article and none is queued."""
     operation = Operation.delete(checked_id(article_id))
@@ -85,7 +82,7 @@ def delete(queue: WriteQueue, catalog: Catalog, article_id: str, wait: float) ->
     if searcher.document_number(id=operation.article_id) is None and not queue.queued(
         operation.article_id
     ):
-        return Report([Outcome(0, operation.article_id, write_queue.NOT_FOUND)])
+        return Report([Outcome(0, operation.article_id, Status.NOT_FOUND)])
     return _submit(queue, [(0, operation)], [], wait)
 
 
@@ -98,12 +95,12 @@ def _submit(
     results = None
     if accepted:
         results = write_queue.submit(queue, [op for _, op in accepted], wait)
-    statuses = results or [QUEUED] * len(accepted)
+    statuses = results or [Status.QUEUED] * len(accepted)
     outcomes = rejected + [
         Outcome(position, op.article_id, status)
         for (position, op), status in zip(accepted, statuses, strict=True)
     ]
-    outcomes = [_dropped(o) if o.status == write_queue.DROPPED else o for o in outcomes]
+    outcomes = [_dropped(o) if o.status == Status.DROPPED else o for o in outcomes]
     return Report(sorted(outcomes, key=lambda o: o.position))
 
 
@@ -111,7 +108,7 @@ def _dropped(outcome: Outcome) -> Outcome:
     error = BadRecord(
         "queued by a version of the service with another index schema: publish it again"
     )
-    return dataclasses.replace(outcome, status=REJECTED, error=error)
+    return dataclasses.replace(outcome, status=Status.REJECTED, error=error)
 
 
 def _given_id(record: object) -> str | None:

@@ -40,6 +40,8 @@ from ..errors import IndexBusy, IndexUnwritable, QueueFull
 from ..index import store, writing
 from ..index.schema import SCHEMA_VERSION
 from .article import Article
+from .fields import prepare
+from .outcomes import Status
 
 QUEUE_FILE = "writes.sqlite3"
 # Pending operations at most; beyond, writes are refused (503 with Retry-After). A request
@@ -51,17 +53,6 @@ MAX_BATCH = 2_000
 POLL_SECONDS = 0.01
 # Applied operations are kept this long after their request stopped waiting, then deleted.
 KEEP_APPLIED_SECONDS = 60.0
-# Results of an operation.
-ADDED, REPLACED, UNCHANGED, DELETED, NOT_FOUND = (
-    "added",
-    "replaced",
-    "unchanged",
-    "deleted",
-    "not_found",
-)
-# An operation queued by a version of the service with another index schema (its fields do
-# not fit the index): dropped, not applied.
-DROPPED = "dropped"
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS operations (
@@ -264,9 +255,6 @@ def _fields(blob: bytes) -> dict:
     queued = pickle.loads(zlib.decompress(blob))
     if isinstance(queued, dict):
         return queued  # queued by a version that analyzed in the request
-    # Imported here: the ingest applies this queue too (it imports this module).
-    from .pipeline import prepare
-
     return prepare(queued).fields
 
 
@@ -327,7 +315,7 @@ def drain_with(queue: WriteQueue, writer: writing.Writer) -> dict[str, str | Non
         touched.update(
             (row.article_id, row.content_hash)
             for row, result in zip(rows, results, strict=True)
-            if result != DROPPED
+            if result != Status.DROPPED
         )
     return touched
 
@@ -350,16 +338,18 @@ def _apply(rows: list[_Row], writer: writing.Writer) -> list[str]:
     results = []
     for row in rows:
         if row.schema_version != SCHEMA_VERSION:
-            results.append(DROPPED)
+            results.append(Status.DROPPED)
             continue
         article_id = row.article_id
         if article_id not in state:
             committed[article_id] = state[article_id] = writer.content_hash(article_id)
         before = state[article_id]
         if row.content_hash is None:
-            result = DELETED if before else NOT_FOUND
+            result = Status.DELETED if before else Status.NOT_FOUND
+        elif before == row.content_hash:
+            result = Status.UNCHANGED
         else:
-            result = UNCHANGED if before == row.content_hash else REPLACED if before else ADDED
+            result = Status.REPLACED if before else Status.ADDED
         state[article_id] = row.content_hash
         last[article_id] = row
         # A row applied by a drainer that was killed before marking it keeps its first result.

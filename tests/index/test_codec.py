@@ -1,6 +1,6 @@
 from search_service.index import codec, store, writing
 from search_service.ingest.article import Article
-from search_service.ingest.pipeline import prepare
+from search_service.ingest.fields import prepare
 
 from ..records import article
 

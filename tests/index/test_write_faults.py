@@ -17,7 +17,8 @@ import pytest
 from search_service import cli
 from search_service.errors import IndexUnwritable
 from search_service.index import store
-from search_service.ingest import pipeline as ingest
+from search_service.ingest import pipeline
+from search_service.ingest.outcomes import Summary
 from search_service.web import create_app, resources
 
 from ..os_faults import (
@@ -76,11 +77,11 @@ def test_past_a_file_size_limit_the_ingest_fails_clearly_and_keeps_its_last_comm
     source = write_jsonl(tmp_path / "bulletins.jsonl", records)
     acknowledged = [0]
 
-    def progress(summary: ingest.Summary) -> None:
+    def progress(summary: Summary) -> None:
         acknowledged.append(summary.committed)
 
     with file_size_limit(FILE_SIZE_LIMIT), pytest.raises(IndexUnwritable) as failure:
-        ingest.ingest([source], index, workers=2, commit_every=COMMIT_EVERY, progress=progress)
+        pipeline.ingest([source], index, workers=2, commit_every=COMMIT_EVERY, progress=progress)
     assert failure.value.message == (
         f"cannot write the index at {index}: File too large; it keeps its last commit and "
         "still serves searches: raise the file size limit of the indexing process "
@@ -98,7 +99,7 @@ def test_past_a_file_size_limit_the_ingest_fails_clearly_and_keeps_its_last_comm
     serves_reads(index, SAMPLE_ARTICLES + committed, last, records[committed - 1]["id"])
 
     # The limit lifted, the same ingest completes; the lock was released (no wait).
-    summary = ingest.ingest([source], index, workers=2, commit_every=COMMIT_EVERY, wait=0)
+    summary = pipeline.ingest([source], index, workers=2, commit_every=COMMIT_EVERY, wait=0)
     assert (summary.added, summary.unchanged) == (BULLETINS - committed, committed)
     assert len(ids_in(index)) == SAMPLE_ARTICLES + BULLETINS
 
@@ -176,8 +177,8 @@ def test_a_read_only_index_folder_refuses_writes_clearly_and_serves_reads(
     before = {name: os.stat(index / name).st_mtime_ns for name in os.listdir(index)}
     with read_only(index):
         for write in (
-            lambda: ingest.ingest([source], index, workers=1, wait=0),
-            lambda: ingest.delete(["kg-2022-giao-ban-q1"], index, wait=0),
+            lambda: pipeline.ingest([source], index, workers=1, wait=0),
+            lambda: pipeline.delete(["kg-2022-giao-ban-q1"], index, wait=0),
         ):
             with pytest.raises(IndexUnwritable) as failure:
                 write()
@@ -197,5 +198,5 @@ def test_a_read_only_index_folder_refuses_writes_clearly_and_serves_reads(
         serves_reads(index, SAMPLE_ARTICLES, "giao ban khoa giáo quý I năm 2022", sample)
     assert {name: os.stat(index / name).st_mtime_ns for name in os.listdir(index)} == before
 
-    summary = ingest.ingest([source], index, workers=1, wait=0)
+    summary = pipeline.ingest([source], index, workers=1, wait=0)
     assert summary.added == 3

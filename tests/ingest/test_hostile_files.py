@@ -14,7 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from search_service.ingest import pipeline as ingest
+from search_service.errors import BadRecord
+from search_service.ingest import pipeline
+from search_service.ingest.outcomes import MAX_PROBLEMS_LISTED
 from search_service.search.catalog import Catalog
 from search_service.search.searching import SearchRequest, search
 from search_service.sources import reader
@@ -147,7 +149,7 @@ def test_hostile_files_are_refused_by_the_command_and_the_index_is_untouched(ind
 def test_hostile_files_are_refused_by_the_library_and_the_index_is_untouched(indexed, tmp_path):
     before = snapshot(indexed)
     files = hostile_files(tmp_path / "hostile")
-    summary = ingest.ingest([tmp_path / "hostile"], indexed, workers=1)
+    summary = pipeline.ingest([tmp_path / "hostile"], indexed, workers=1)
     assert (summary.added, summary.replaced, summary.skipped) == (0, 0, len(files))
     # In name order, one message a file.
     assert [p.split(": ", 1)[0] for p in summary.problems] == sorted(map(str, files))
@@ -195,7 +197,7 @@ def test_the_bomb_guard_stops_inflating_early(tmp_path):
     bomb = write_gzip_bomb(tmp_path / "bomb.jsonl.gz")
     inflating = reader._Inflating(bomb)
     buffer = bytearray(1024**2)
-    with pytest.raises(ingest.BadRecord):
+    with pytest.raises(BadRecord):
         while inflating.readinto(buffer):
             pass
     assert inflating.count <= reader.BOMB_FLOOR + len(buffer)
@@ -232,11 +234,11 @@ def test_a_page_of_scripts_and_10000_nested_tags_keeps_only_its_text(tmp_path):
 
 
 def test_problems_are_listed_up_to_a_bound_and_counted_beyond(tmp_path, capsys):
-    lines = [f"không phải JSON {n}" for n in range(ingest.MAX_PROBLEMS_LISTED + 500)]
+    lines = [f"không phải JSON {n}" for n in range(MAX_PROBLEMS_LISTED + 500)]
     source = write_jsonl(tmp_path / "rac.jsonl", lines)
-    summary = ingest.ingest([source], tmp_path / "index", workers=1)
-    assert summary.skipped == ingest.MAX_PROBLEMS_LISTED + 500
-    assert len(summary.problems) == ingest.MAX_PROBLEMS_LISTED
+    summary = pipeline.ingest([source], tmp_path / "index", workers=1)
+    assert summary.skipped == MAX_PROBLEMS_LISTED + 500
+    assert len(summary.problems) == MAX_PROBLEMS_LISTED
     assert summary.problems[0] == f"{source}:1: invalid JSON: Expecting value at column 1"
     assert summary.unlisted == 500
 
@@ -247,7 +249,7 @@ def test_ids_are_never_paths_and_stay_one_web_address_segment(tmp_path):
     records = [article(n, id=i) for n, i in enumerate(refused + kept)]
     source = write_jsonl(tmp_path / "a.jsonl", records)
     index = tmp_path / "index"
-    summary = ingest.ingest([source], index, workers=1)
+    summary = pipeline.ingest([source], index, workers=1)
     # `.`, `..` and a leading `/` cannot be part of /articles/<id>: browsers resolve the
     # dots, servers merge the slash.
     assert summary.problems == [

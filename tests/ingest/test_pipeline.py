@@ -6,7 +6,8 @@ import pytest
 
 from search_service.errors import IndexBusy, IndexDamaged, SchemaMismatch
 from search_service.index import store, writing
-from search_service.ingest import pipeline as ingest
+from search_service.ingest import pipeline
+from search_service.ingest.outcomes import Summary
 
 from ..records import SAMPLES, article, write_jsonl
 
@@ -24,12 +25,12 @@ def count(path):
 def test_ingest_adds_then_skips_unchanged_then_replaces(tmp_path):
     source = write_jsonl(tmp_path / "a.jsonl", [article(1), article(2)])
     index = tmp_path / "index"
-    first = ingest.ingest([source], index, workers=1)
+    first = pipeline.ingest([source], index, workers=1)
     assert (first.added, first.replaced, first.unchanged, first.skipped) == (2, 0, 0, 0)
-    again = ingest.ingest([source], index, workers=1)
+    again = pipeline.ingest([source], index, workers=1)
     assert (again.added, again.replaced, again.unchanged) == (0, 0, 2)
     write_jsonl(source, [article(1, title="Hội nghị tổng kết công tác tuyên giáo"), article(2)])
-    changed = ingest.ingest([source], index, workers=1)
+    changed = pipeline.ingest([source], index, workers=1)
     assert (changed.added, changed.replaced, changed.unchanged) == (0, 1, 1)
     assert count(index) == 2
     assert stored(index, "a1")["title"] == "Hội nghị tổng kết công tác tuyên giáo"
@@ -40,7 +41,7 @@ def test_ingest_adds_then_skips_unchanged_then_replaces(tmp_path):
 def test_an_id_twice_in_one_batch_is_kept_once_as_its_last_version(tmp_path):
     changed = article(1, title="Hội nghị tổng kết công tác tuyên giáo")
     source = write_jsonl(tmp_path / "a.jsonl", [article(1), article(2), changed, changed])
-    summary = ingest.ingest([source], tmp_path / "index", workers=1)
+    summary = pipeline.ingest([source], tmp_path / "index", workers=1)
     assert (summary.added, summary.replaced, summary.unchanged) == (2, 1, 1)
     assert count(tmp_path / "index") == 2
     assert stored(tmp_path / "index", "a1")["title"] == changed["title"]
@@ -49,7 +50,7 @@ def test_an_id_twice_in_one_batch_is_kept_once_as_its_last_version(tmp_path):
 def test_stored_text_is_the_normalized_text(tmp_path):
     record = article(1, title="Tỉnh uỷ Khánh Hoà", body="Ðảng bộ  tỉnh\u200b Khánh Hoà.")
     index = tmp_path / "index"
-    ingest.ingest([write_jsonl(tmp_path / "a.jsonl", [record])], index, workers=1)
+    pipeline.ingest([write_jsonl(tmp_path / "a.jsonl", [record])], index, workers=1)
     document = stored(index, "a1")
     assert document["title"] == "Tỉnh ủy Khánh Hòa"
     assert document["body"] == "Đảng bộ tỉnh Khánh Hòa."
@@ -69,7 +70,7 @@ def test_bad_records_are_reported_with_file_and_line_and_the_rest_indexed(tmp_pa
     )
     with source.open("ab") as out:
         out.write(b'{"id": "latin1", "title": "H\xf4i", "body": "x"}\n')
-    summary = ingest.ingest([source], tmp_path / "index", workers=2)
+    summary = pipeline.ingest([source], tmp_path / "index", workers=2)
     assert (summary.added, summary.skipped) == (2, 4)
     assert summary.problems == [
         f"{source}:2: invalid JSON: Expecting value at column 26",
@@ -83,7 +84,7 @@ def test_bad_records_are_reported_with_file_and_line_and_the_rest_indexed(tmp_pa
 # which stopped the whole ingest with a traceback.
 def test_a_number_too_long_to_read_is_a_bad_record(tmp_path):
     source = write_jsonl(tmp_path / "a.jsonl", ['{"id": ' + "9" * 5000 + "}", article(2)])
-    summary = ingest.ingest([source], tmp_path / "index", workers=1)
+    summary = pipeline.ingest([source], tmp_path / "index", workers=1)
     assert (summary.added, summary.problems) == (
         1,
         [f"{source}:1: invalid JSON: a number too long to read"],
@@ -92,7 +93,7 @@ def test_a_number_too_long_to_read_is_a_bad_record(tmp_path):
 
 def test_missing_path_is_reported_and_the_rest_indexed(tmp_path):
     source = write_jsonl(tmp_path / "a.jsonl", [article(1)])
-    summary = ingest.ingest([tmp_path / "nope.jsonl", source], tmp_path / "index", workers=1)
+    summary = pipeline.ingest([tmp_path / "nope.jsonl", source], tmp_path / "index", workers=1)
     assert summary.added == 1
     assert summary.problems == [f"{tmp_path / 'nope.jsonl'}: no such file or folder"]
 
@@ -103,14 +104,14 @@ def test_folders_are_walked_and_gzip_read_directly(tmp_path):
     with gzip.open(folder / "b.jsonl.gz", "wt", encoding="utf-8") as out:
         out.write(json.dumps(article(2), ensure_ascii=False) + "\n")
     write_jsonl(tmp_path / "in" / "a.jsonl", [article(1)])
-    summary = ingest.ingest([tmp_path / "in"], tmp_path / "index", workers=1)
+    summary = pipeline.ingest([tmp_path / "in"], tmp_path / "index", workers=1)
     assert (summary.added, summary.skipped) == (2, 0)
 
 
 def test_delete_by_id(tmp_path):
     index = tmp_path / "index"
-    ingest.ingest([write_jsonl(tmp_path / "a.jsonl", [article(1), article(2)])], index, workers=1)
-    assert ingest.delete(["a1", "nope"], index) == ["nope"]
+    pipeline.ingest([write_jsonl(tmp_path / "a.jsonl", [article(1), article(2)])], index, workers=1)
+    assert pipeline.delete(["a1", "nope"], index) == ["nope"]
     assert count(index) == 1
     assert stored(index, "a1") is None
 
@@ -125,7 +126,7 @@ def test_derived_topics_are_stored_apart_from_given_ones(tmp_path):
         {"id": "cds", "title": "Đẩy mạnh chuyển đổi số", "body": body},
     ]
     index = tmp_path / "index"
-    ingest.ingest([write_jsonl(tmp_path / "a.jsonl", records)], index, workers=1)
+    pipeline.ingest([write_jsonl(tmp_path / "a.jsonl", records)], index, workers=1)
     given = stored(index, "a1")
     assert given["topics"] == ["Xây dựng Đảng"]
     assert "derived_topics" not in given
@@ -137,11 +138,11 @@ def test_derived_topics_are_stored_apart_from_given_ones(tmp_path):
 
 def test_schema_version_mismatch_says_to_rebuild(tmp_path):
     index = tmp_path / "index"
-    ingest.ingest([write_jsonl(tmp_path / "a.jsonl", [article(1)])], index, workers=1)
+    pipeline.ingest([write_jsonl(tmp_path / "a.jsonl", [article(1)])], index, workers=1)
     (index / store.METADATA_FILE).write_text(json.dumps({"schema_version": 0}))
     with pytest.raises(SchemaMismatch, match=r"schema version 0\b.*rebuild it with"):
         store.open_index(index)
-    summary = ingest.ingest([tmp_path / "a.jsonl"], index, rebuild=True, workers=1)
+    summary = pipeline.ingest([tmp_path / "a.jsonl"], index, rebuild=True, workers=1)
     assert summary.added == 1
     assert count(index) == 1
 
@@ -150,22 +151,22 @@ def test_schema_version_mismatch_says_to_rebuild(tmp_path):
 # new one over it, losing every article.
 def test_an_index_that_lost_its_service_json_is_not_recreated_over_its_articles(tmp_path):
     index = tmp_path / "index"
-    ingest.ingest([write_jsonl(tmp_path / "a.jsonl", [article(1)])], index, workers=1)
+    pipeline.ingest([write_jsonl(tmp_path / "a.jsonl", [article(1)])], index, workers=1)
     (index / store.METADATA_FILE).unlink()
     with pytest.raises(IndexDamaged, match=r"has lost its service\.json: rebuild it with"):
-        ingest.ingest([write_jsonl(tmp_path / "b.jsonl", [article(2)])], index, workers=1)
+        pipeline.ingest([write_jsonl(tmp_path / "b.jsonl", [article(2)])], index, workers=1)
     assert store.latest_generation(index) == 1 and any(index.glob("*.seg"))
-    summary = ingest.ingest([tmp_path / "a.jsonl"], index, rebuild=True, workers=1)
+    summary = pipeline.ingest([tmp_path / "a.jsonl"], index, rebuild=True, workers=1)
     assert (summary.added, count(index)) == (1, 1)
 
 
 def test_a_second_writer_waits_then_fails_clearly(tmp_path):
     index = tmp_path / "index"
-    ingest.ingest([write_jsonl(tmp_path / "a.jsonl", [article(1)])], index, workers=1)
+    pipeline.ingest([write_jsonl(tmp_path / "a.jsonl", [article(1)])], index, workers=1)
     with writing.writer(index):
         started = time.monotonic()
         with pytest.raises(IndexBusy, match="another process is writing"):
-            ingest.ingest(
+            pipeline.ingest(
                 [write_jsonl(tmp_path / "b.jsonl", [article(2)])], index, workers=1, wait=0.5
             )
         assert time.monotonic() - started >= 0.5
@@ -176,19 +177,19 @@ def test_each_commit_holds_the_first_records_read_and_says_how_many(tmp_path, py
     # Unchanged and unreadable records are settled at once, without a worker: they must
     # still count after the records read before them, which the workers are preparing.
     index = tmp_path / "index"
-    ingest.ingest([write_jsonl(tmp_path / "old.jsonl", [article(2), article(4)])], index)
+    pipeline.ingest([write_jsonl(tmp_path / "old.jsonl", [article(2), article(4)])], index)
     lines = [article(1), article(2), article(3), '{"id": ', article(4), article(5), article(6)]
     source = write_jsonl(tmp_path / "all.jsonl", lines)
     good = ["a1", "a2", "a3", None, "a4", "a5", "a6"]
     seen = []
 
-    def progress(summary: ingest.Summary) -> None:
+    def progress(summary: Summary) -> None:
         if not seen or summary.committed != seen[-1][0]:
             with store.open_searcher(index) as searcher:
                 held = {document["id"] for document in searcher.documents()}
             seen.append((summary.committed, held))
 
-    summary = ingest.ingest([source], index, workers=2, commit_every=1, progress=progress)
+    summary = pipeline.ingest([source], index, workers=2, commit_every=1, progress=progress)
     assert summary.committed == summary.processed == 7
     assert [committed for committed, _ in seen] == [1, 3, 6, 7]
     for committed, held in seen:
@@ -203,7 +204,7 @@ def test_a_batch_ends_when_the_writers_memory_is_full(tmp_path, monkeypatch, pyv
     commits = []
     monkeypatch.setattr(writing.Writer, "commit", _recorded(writing.Writer.commit, commits))
 
-    summary = ingest.ingest([SAMPLES], index, workers=1, commit_every=10_000)
+    summary = pipeline.ingest([SAMPLES], index, workers=1, commit_every=10_000)
 
     assert summary.skipped == 0
     assert len(commits) > 2
@@ -233,7 +234,7 @@ def test_runs_that_each_leave_a_segment_keep_the_index_at_most_max_segments(
     counts = []
     for day in range(5):
         records = [article(2 * day), article(2 * day + 1)]
-        ingest.ingest([write_jsonl(tmp_path / f"{day}.jsonl", records)], index, workers=1)
+        pipeline.ingest([write_jsonl(tmp_path / f"{day}.jsonl", records)], index, workers=1)
         counts.append(len(store.open_index(index)._segments()))
         assert count(index) == 2 * day + 2
     assert counts == [1, 2, 3, 1, 2]

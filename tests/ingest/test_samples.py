@@ -1,7 +1,7 @@
 """The bundled samples, indexed by the real ingest and read back through the library."""
 
 from search_service.index.stats import index_stats
-from search_service.ingest import pipeline as ingest
+from search_service.ingest import pipeline
 from search_service.search.catalog import Catalog
 from search_service.search.stored_article import get_article
 
@@ -60,7 +60,7 @@ def test_related_titles_resolve_to_ids_in_both_directions(sample_index):
 
 def test_a_related_article_that_arrives_later_is_resolved(tmp_path):
     index = tmp_path / "index"
-    ingest.ingest([SAMPLES / "pages" / f"{SEED}.txt"], index, workers=1)
+    pipeline.ingest([SAMPLES / "pages" / f"{SEED}.txt"], index, workers=1)
     assert get_article(Catalog(index), SEED).related == []
     later = write_jsonl(
         tmp_path / "later.jsonl",
@@ -73,7 +73,7 @@ def test_a_related_article_that_arrives_later_is_resolved(tmp_path):
             }
         ],
     )
-    ingest.ingest([later], index, workers=1)
+    pipeline.ingest([later], index, workers=1)
     assert [link.id for link in get_article(Catalog(index), SEED).related] == ["ninh-hoa-2021"]
     assert [link.id for link in get_article(Catalog(index), "ninh-hoa-2021").related] == [SEED]
 

@@ -9,8 +9,7 @@ import pytest
 
 from search_service.errors import QueueFull
 from search_service.index import store, writing
-from search_service.ingest import committer, publish, write_queue
-from search_service.ingest import pipeline as ingest
+from search_service.ingest import committer, pipeline, publish, write_queue
 from search_service.ingest.article import Article
 from search_service.ingest.write_queue import Operation, WriteQueue
 
@@ -145,13 +144,13 @@ def test_the_cli_ingest_and_delete_apply_queued_writes_first(index, queue, tmp_p
     queue.append([upsert(1, title="Bài viết đăng qua giao diện lập trình")], time.time(), 1)
     queue.append([Operation.delete("kg-2022-giao-ban-q1")], time.time(), 1)
     source = write_jsonl(tmp_path / "more.jsonl", [article(2), article(1)])
-    summary = ingest.ingest([source], index, workers=1)
+    summary = pipeline.ingest([source], index, workers=1)
     # The queued article was in before the file's a1 replaced it.
     assert (summary.added, summary.replaced) == (1, 1)
     assert documents(index, "kg-2022-giao-ban-q1") == []
     assert not queue.pending()
     queue.append([Operation.delete("a2")], time.time(), 1)
-    assert ingest.delete(["a1"], index) == []
+    assert pipeline.delete(["a1"], index) == []
     assert documents(index, "a1") == documents(index, "a2") == []
 
 
@@ -159,7 +158,7 @@ def test_write_commits_merge_nothing_and_merges_are_commits_of_their_own(tmp_pat
     index = tmp_path / "index"
     # Larger than a merge takes (a quarter of writing.MERGE_MAX_DOCS at most).
     big = [article(n) for n in range(1000, 1000 + writing.MERGE_MAX_DOCS // 4 + 1)]
-    ingest.ingest([write_jsonl(tmp_path / "big.jsonl", big)], index, workers=1)
+    pipeline.ingest([write_jsonl(tmp_path / "big.jsonl", big)], index, workers=1)
     (large,) = [s.segment_id() for s in store.open_index(index)._segments()]
     with WriteQueue(index) as queue:
         for number in range(21):

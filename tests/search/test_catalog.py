@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from search_service.ingest import pipeline as ingest
+from search_service.ingest import pipeline
 from search_service.search.catalog import Catalog
 from search_service.search.searching import SearchRequest, search
 
@@ -18,7 +18,7 @@ QUERIES = ["hội nghị", "hoi nghi giao ban", "covid", "UBND tỉnh", "khoa h�
 def one_segment(tmp_path_factory):
     """The sample articles indexed in one ingest: one segment."""
     index = tmp_path_factory.mktemp("segment") / "index"
-    ingest.ingest([SAMPLES / "articles.jsonl"], index, workers=1)
+    pipeline.ingest([SAMPLES / "articles.jsonl"], index, workers=1)
     return index
 
 
@@ -31,7 +31,7 @@ def three_segments(tmp_path_factory):
     for batch in range(3):
         part = folder / f"batch{batch}.jsonl"
         part.write_text("\n".join(lines[batch::3]) + "\n", encoding="utf-8")
-        ingest.ingest([part], index, workers=1)
+        pipeline.ingest([part], index, workers=1)
     return index
 
 
@@ -59,13 +59,13 @@ def test_segments_are_searched_as_one_index(one_segment, three_segments):
 
 def test_a_commit_reads_only_the_new_segment(tmp_path):
     index = tmp_path / "index"
-    ingest.ingest([write_jsonl(tmp_path / "a.jsonl", [article(1), article(2)])], index, workers=1)
+    pipeline.ingest([write_jsonl(tmp_path / "a.jsonl", [article(1), article(2)])], index, workers=1)
     opened = Catalog(index)
     assert search(opened, SearchRequest(q="hội nghị")).total == 2
     before = opened.current()
     (old,) = before.parts
 
-    ingest.ingest([write_jsonl(tmp_path / "b.jsonl", [article(3)])], index, workers=1)
+    pipeline.ingest([write_jsonl(tmp_path / "b.jsonl", [article(3)])], index, workers=1)
     found = search(opened, SearchRequest(q="hội nghị"))
     after = opened.current()
     assert after is not before
@@ -73,7 +73,7 @@ def test_a_commit_reads_only_the_new_segment(tmp_path):
     assert after.parts[0].data is old.data  # kept, not read again
     assert after.parts[1].data.size == 1
 
-    ingest.delete(["a1"], index)
+    pipeline.delete(["a1"], index)
     assert sorted(hit.id for hit in search(opened, SearchRequest(q="hội nghị")).hits) == [
         "a2",
         "a3",
@@ -163,7 +163,7 @@ def test_a_generation_inherits_what_it_would_read_afresh(three_segments, tmp_pat
         terms = list(previous.engine._scored.entries())
         sums = list(previous.vocabulary._frequencies)
         forms = list(previous.vocabulary._marked)
-        ingest.ingest([write_jsonl(tmp_path / f"{number}.jsonl", records)], index, workers=1)
+        pipeline.ingest([write_jsonl(tmp_path / f"{number}.jsonl", records)], index, workers=1)
         current = opened.current()
         assert current is not previous
         inherited += current.engine._shared > 0

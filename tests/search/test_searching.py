@@ -370,16 +370,16 @@ def test_facet_counts_literal(catalog):
 
 def test_a_deleted_article_is_not_found_on_the_next_search(tmp_path):
     # Regression: refreshing with Searcher.refresh() kept old deletions.
-    from search_service.ingest import pipeline as ingest
+    from search_service.ingest import pipeline
     from search_service.search.catalog import Catalog
 
     from ..records import article, write_jsonl
 
     index = tmp_path / "index"
-    ingest.ingest([write_jsonl(tmp_path / "a.jsonl", [article(1), article(2)])], index, workers=1)
+    pipeline.ingest([write_jsonl(tmp_path / "a.jsonl", [article(1), article(2)])], index, workers=1)
     opened = Catalog(index)
     assert find(opened, "hội nghị").total == 2
-    ingest.delete(["a1"], index)
+    pipeline.delete(["a1"], index)
     assert ids(find(opened, "hội nghị")) == ["a2"]
     opened.close()
 
@@ -389,14 +389,14 @@ def test_scores_stay_finite_when_a_title_has_no_multi_syllable_word(tmp_path):
     # became NaN in the length array and every score of that field turned NaN.
     import math
 
-    from search_service.ingest import pipeline as ingest
+    from search_service.ingest import pipeline
     from search_service.search.catalog import Catalog
 
     from ..records import article, write_jsonl
 
     records = [article(1, title="Covid"), article(2), article(3, title="Hội nghị giao ban")]
     index = tmp_path / "index"
-    ingest.ingest([write_jsonl(tmp_path / "a.jsonl", records)], index, workers=1)
+    pipeline.ingest([write_jsonl(tmp_path / "a.jsonl", records)], index, workers=1)
     opened = Catalog(index)
     result = find(opened, "hội nghị giao ban")
     assert all(math.isfinite(hit.score) for hit in result.hits)
