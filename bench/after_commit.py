@@ -27,7 +27,8 @@ from load import query_mix, read_articles
 
 from search_service.ingest.pipeline import ingest
 from search_service.search.catalog import Catalog
-from search_service.search.searching import SearchRequest, search
+from search_service.search.searching import search
+from search_service.search.types import SearchRequest
 from search_service.text import segmentation
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -31,7 +31,8 @@ from whoosh.analysis import StandardAnalyzer
 from search_service.index import store
 from search_service.ingest.pipeline import ingest
 from search_service.search.catalog import WARM_SECONDS, Catalog
-from search_service.search.searching import SearchRequest, search
+from search_service.search.searching import search
+from search_service.search.types import SearchRequest
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_CORPUS = ROOT.parent / "shared" / "corpus" / "vntc.jsonl.gz"

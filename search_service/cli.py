@@ -17,7 +17,7 @@ from pathlib import Path
 from .errors import SearchServiceError
 from .index import stats, store, writing
 from .ingest import batches, outcomes, pipeline
-from .search import searching, stored_article, suggest
+from .search import searching, stored_article, suggest, types
 from .search.catalog import Catalog
 from .sources.reader import FORMATS
 
@@ -141,7 +141,7 @@ def _parser() -> argparse.ArgumentParser:
     find.add_argument("--sector", action="append", default=[], help="repeatable")
     find.add_argument("--topic", action="append", default=[], help="repeatable")
     find.add_argument("--related-to", metavar="ID", help="articles linked to this one")
-    find.add_argument("--sort", choices=searching.SORTS, default="relevance")
+    find.add_argument("--sort", choices=types.SORTS, default="relevance")
     find.add_argument("--page", default="1")
     find.add_argument("--limit", default="10")
     find.add_argument("--json", action="store_true", help="print the result as JSON")
@@ -387,7 +387,7 @@ def _search(args) -> int:
         "limit": [args.limit],
         "explain": ["1" if args.explain else ""],
     }
-    result = searching.search(_catalog(args), searching.SearchRequest.from_params(params))
+    result = searching.search(_catalog(args), types.SearchRequest.from_params(params))
     if args.json:
         print(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
         return 0
@@ -398,12 +398,12 @@ def _search(args) -> int:
     if result.missing:
         print(f"not found in any article: {', '.join(result.missing)}")
     first = (result.page - 1) * result.limit + 1
-    shown = sum(hit.tier == searching.PRECISE for hit in result.hits)
+    shown = sum(hit.tier == types.PRECISE for hit in result.hits)
     print(
         f"{result.total} results for {result.query!r} ({result.took_ms:.0f} ms)"
         + (f", {first}-{first + shown - 1}:" if shown else "")
     )
-    tier = searching.PRECISE
+    tier = types.PRECISE
     for rank, hit in enumerate(result.hits, first):
         if hit.tier != tier:
             tier = hit.tier

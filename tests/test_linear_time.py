@@ -18,7 +18,7 @@ import pytest
 from search_service.errors import BadRecord
 from search_service.index import analysis
 from search_service.search import highlight, query
-from search_service.search.matching import Marks
+from search_service.search.types import Marks
 from search_service.sources.html_page import parse_html_page
 from search_service.sources.page_text import parse_page_text
 from search_service.text import dates, keystrokes, normalize, topics

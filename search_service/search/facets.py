@@ -15,20 +15,12 @@ from whoosh.util.times import long_to_datetime
 
 from ..index.columns import column_values
 from ..index.segment_data import Part
+from .types import FacetValue
 
 MAX_TOPIC_VALUES = 30
 # Below this share of the documents matching, topics are counted from the matches' own
 # pairs; above it, in one pass over every pair.
 SPARSE_SHARE = 1 / 8
-
-
-@dataclasses.dataclass(frozen=True)
-class FacetValue:
-    """One value of a facet, how many matching articles have it, and whether it is chosen."""
-
-    value: str
-    count: int
-    selected: bool
 
 
 @dataclasses.dataclass(frozen=True)

@@ -13,7 +13,7 @@ import itertools
 import re
 
 from ..text.normalize import fold
-from .matching import Marks
+from .types import Marks
 
 SNIPPET_SYLLABLES = 36
 # Snippets are looked for in the first part of long articles only: the reader sees one

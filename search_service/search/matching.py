@@ -39,6 +39,7 @@ from ..text.normalize import fold
 from ..text.segmentation import JOINER, segment
 from .engine import ExactPhrase, Plain
 from .query import Clause, ParsedQuery
+from .types import Marks
 from .vocabulary import Vocabulary, one_edit_apart
 
 FIELD_BOOST = {"title": 2.0, "body": 1.0, "author": 1.0}
@@ -123,17 +124,6 @@ class Word:
     def mend(self) -> str | None:
         """The marked form of the word probably meant, when another than the one typed."""
         return next((f.text for f in self.looser if f.kind == Kind.MENDED), None)
-
-
-@dataclasses.dataclass(frozen=True)
-class Marks:
-    """What to mark in a matching article: syllables by exact form or by folded form, and
-    phrases (syllables in order), folded or exact."""
-
-    exact: frozenset[str] = frozenset()
-    folded: frozenset[str] = frozenset()
-    phrases: frozenset[tuple[str, ...]] = frozenset()
-    exact_phrases: frozenset[tuple[str, ...]] = frozenset()
 
 
 @dataclasses.dataclass

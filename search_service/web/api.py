@@ -5,7 +5,8 @@ import dataclasses
 from flask import Blueprint, Response, current_app, jsonify, request
 
 from ..search import stored_article, suggest
-from ..search.searching import MAX_LIMIT, SearchRequest, related_articles, search
+from ..search.searching import related_articles, search
+from ..search.types import MAX_LIMIT, SearchRequest
 from . import openapi, params, resources
 
 bp = Blueprint("api", __name__)

@@ -15,7 +15,8 @@ import re
 from collections.abc import Iterator
 
 from ..search.catalog import Catalog
-from ..search.searching import MAX_DEPTH, MAX_LIMIT, Hit, SearchRequest, search
+from ..search.searching import search
+from ..search.types import MAX_DEPTH, MAX_LIMIT, Hit, SearchRequest
 
 COLUMNS = ("id", "title", "date", "sector", "topics", "url", "score")
 _MARK = re.compile(r"</?mark>")

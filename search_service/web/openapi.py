@@ -6,8 +6,8 @@ against these schemas, so the document cannot drift from what the service answer
 
 from ..ingest.publish import STATUSES
 from ..search.query import MAX_QUERY_LENGTH
-from ..search.searching import MAX_LIMIT, SORTS
 from ..search.suggest import MAX_SUGGESTIONS
+from ..search.types import MAX_LIMIT, SORTS
 
 
 def _ref(name: str) -> dict:

@@ -9,7 +9,8 @@ import datetime
 from flask import Blueprint, Response, current_app, render_template, request, url_for
 
 from ..search import stored_article
-from ..search.searching import SearchRequest, related_articles, search
+from ..search.searching import related_articles, search
+from ..search.types import SearchRequest
 from . import export, links, params, resources
 
 bp = Blueprint("pages", __name__)

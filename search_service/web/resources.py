@@ -17,7 +17,7 @@ from ..index import stats, store
 from ..index.stats import IndexStats
 from ..ingest.write_queue import WriteQueue
 from ..search.catalog import Catalog
-from ..search.searching import SearchRequest, SearchResult
+from ..search.types import SearchRequest, SearchResult
 from .search_log import QueryCount, SearchLog
 
 _CATALOG = "search_service.search.catalog"

@@ -16,7 +16,8 @@ import pytest
 from search_service.index.stats import index_stats
 from search_service.ingest import write_queue
 from search_service.search.catalog import Catalog
-from search_service.search.searching import PRECISE, SearchRequest, search
+from search_service.search.searching import search
+from search_service.search.types import PRECISE, SearchRequest
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "index-before-layout"
 # Every class of this package the fixture's table of contents names, as it names them.

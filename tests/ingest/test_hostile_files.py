@@ -18,7 +18,8 @@ from search_service.errors import BadRecord
 from search_service.ingest import pipeline
 from search_service.ingest.outcomes import MAX_PROBLEMS_LISTED
 from search_service.search.catalog import Catalog
-from search_service.search.searching import SearchRequest, search
+from search_service.search.searching import search
+from search_service.search.types import SearchRequest
 from search_service.sources import reader
 from search_service.sources.html_page import parse_html_page
 

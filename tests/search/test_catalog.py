@@ -6,7 +6,8 @@ import pytest
 
 from search_service.ingest import pipeline
 from search_service.search.catalog import Catalog
-from search_service.search.searching import SearchRequest, search
+from search_service.search.searching import search
+from search_service.search.types import SearchRequest
 
 from ..conftest import SAMPLES
 from ..records import article, write_jsonl

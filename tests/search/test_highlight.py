@@ -1,5 +1,5 @@
 from search_service.search.highlight import find_phrase, mark, snippet
-from search_service.search.matching import Marks
+from search_service.search.types import Marks
 
 TEXT = (
     "Chiều ngày 06/10/2021, Ban Tuyên giáo Tỉnh ủy tổ chức Hội nghị giao ban. "

@@ -10,7 +10,8 @@ from hypothesis import strategies as st
 
 from search_service.errors import BadQuery
 from search_service.search import matching, query, suggest
-from search_service.search.searching import MAX_DEPTH, MAX_LIMIT, SearchRequest, search
+from search_service.search.searching import search
+from search_service.search.types import MAX_DEPTH, MAX_LIMIT, SearchRequest
 
 from ..hostile import WRONG_TYPES, hostile_text, parameters
 

@@ -6,7 +6,8 @@ import unicodedata
 import pytest
 
 from search_service.errors import ArticleNotFound, BadQuery
-from search_service.search.searching import SearchRequest, related_articles, search
+from search_service.search.searching import related_articles, search
+from search_service.search.types import SearchRequest
 
 SEED = "article-khoa-giao-q3-2021"
 SEED_TITLE_WORDS = "hội nghị giao ban công tác khoa giáo quý 3"
