@@ -27,15 +27,14 @@ These classes are pickled into the index: their import paths are part of the on-
 format (see `schema.SCHEMA_VERSION`).
 """
 
-import re
 from collections.abc import Iterable, Iterator
 
 from whoosh.analysis import Filter, LowercaseFilter, Token, Tokenizer
 
 from ..text.normalize import fold
 from ..text.segmentation import JOINER, segment
+from ..text.syllables import SYLLABLE
 
-_PIECE = re.compile(r"[^\W_]+")
 # Punctuation that binds the parts of a code or a number when nothing else stands between.
 _CODE_GLUE = frozenset("-/&")
 _NUMBER_GLUE = frozenset(".,")
@@ -109,7 +108,7 @@ Piece = tuple[str, int, int, int, bool]
 def _pieces(value: str) -> Iterator[Piece]:
     """Every run of letters and digits of `value`, as a Piece."""
     previous_end = -2
-    for position, match in enumerate(_PIECE.finditer(value)):
+    for position, match in enumerate(SYLLABLE.finditer(value)):
         start, end = match.span()
         in_word = start == previous_end + 1 and value[previous_end] == JOINER
         yield match.group(), position, start, end, in_word

@@ -13,11 +13,11 @@ import re
 
 from ..errors import BadRecord
 from ..text import dates
-from ..text.normalize import fold, normalize, normalize_line
+from ..text.normalize import normalize, normalize_line
+from ..text.syllables import folded_key
 
 MAX_ID_LENGTH = 200
 MAX_LIST_ITEMS = 100
-_WORD = re.compile(r"[^\W_]+")
 # Characters no text field may hold: C0 and C1 controls but tab, newline and carriage return
 # (whitespace), and lone surrogates (not text: `"\ud800"` in JSON). Normalizing would drop
 # them, silently changing what was sent; the record is refused instead, naming the field.
@@ -72,7 +72,7 @@ class Article:
     @property
     def title_key(self) -> str:
         """The title as related-article links name it, whatever its case and marks."""
-        return title_key(self.title)
+        return folded_key(self.title)
 
     def content_hash(self) -> str:
         """A digest of everything indexed, to skip unchanged articles on re-ingest."""
@@ -92,11 +92,6 @@ def checked_id(value: object) -> str:
         # and servers merge a leading slash, so such an id could never be opened.
         raise BadRecord(f"id {article_id!r} cannot be part of a web address")
     return article_id
-
-
-def title_key(title: str) -> str:
-    """The key that matches a related title to an article's title: folded words only."""
-    return " ".join(_WORD.findall(fold(normalize_line(title))))
 
 
 def _line(record: dict, name: str, required: bool = False) -> str | None:

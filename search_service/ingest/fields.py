@@ -13,8 +13,9 @@ from collections.abc import Iterable
 from ..index.analysis import document_terms
 from ..index.schema import build_schema
 from ..text.segmentation import segment
+from ..text.syllables import folded_key
 from ..text.topics import derive_topics
-from .article import Article, title_key
+from .article import Article
 
 
 @dataclasses.dataclass(frozen=True)
@@ -62,7 +63,7 @@ def prepare(article: Article, content_hash: str | None = None) -> Prepared:
         "topic_list": list(article.topics or derived),
         "related": _keywords(article.related),
         "_stored_related": list(article.related),
-        "related_title_keys": _keywords(title_key(t) for t in article.related_titles),
+        "related_title_keys": _keywords(folded_key(t) for t in article.related_titles),
         "related_titles": list(article.related_titles) or None,
         "date": _naive(article.date) if article.date else None,
         "published": article.date.isoformat() if article.date else None,

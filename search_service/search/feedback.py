@@ -11,13 +11,13 @@ and half, on the vims topics nDCG@10 .920 -> .922, on VMDS dev .975 -> .976).
 import collections
 import itertools
 import math
-import re
 
 import numpy as np
 from whoosh import query as q
 
 from ..index.analysis import pair_term
 from ..index.schema import PAIR_FIELDS, TEXT_FIELDS
+from ..text.syllables import SYLLABLE
 
 # Feedback serves topics (a few words describing an event), not a name or a title's few
 # words typed to find one article; and it costs a query twenty more terms.
@@ -31,7 +31,6 @@ ORIGINAL_WEIGHT = 0.3
 CANDIDATE_TERMS = 100
 # Only the beginning of long articles is read: a report states its event early.
 MAX_CHARACTERS = 6_000
-_SYLLABLE = re.compile(r"[^\W_]+")
 
 
 def expansion(generation, documents: np.ndarray, scores: np.ndarray) -> q.Query | None:
@@ -76,7 +75,7 @@ def expansion(generation, documents: np.ndarray, scores: np.ndarray) -> q.Query 
 
 def _terms(text: str) -> collections.Counter:
     """The syllables (strings) and adjacent pairs (tuples) of a lowercase text."""
-    syllables = _SYLLABLE.findall(text)
+    syllables = SYLLABLE.findall(text)
     counts = collections.Counter(syllables)
     counts.update(itertools.pairwise(syllables))
     return counts

@@ -13,13 +13,13 @@ import itertools
 import re
 
 from ..text.normalize import fold
+from ..text.syllables import LETTER, SYLLABLE
 from .types import Marks
 
 SNIPPET_SYLLABLES = 36
 # Snippets are looked for in the first part of long articles only: the reader sees one
 # passage, and scanning a whole book for it would cost every search that finds the book.
 MAX_SCANNED = 20_000
-_SYLLABLE = re.compile(r"[^\W_]+")
 _SEPARATOR = r"[\W_]+"
 # Characters a snippet window spans when choosing where it starts (36 syllables of
 # Vietnamese run about 180 to 220 characters); the passage itself is cut by syllables.
@@ -32,7 +32,7 @@ def find_phrase(text: str, phrase: tuple[str, ...]) -> list[tuple[int, int]]:
     if not spans:
         return []
     start, end = spans[0]
-    return [(start + m.start(), start + m.end()) for m in _SYLLABLE.finditer(text[start:end])]
+    return [(start + m.start(), start + m.end()) for m in SYLLABLE.finditer(text[start:end])]
 
 
 @functools.cache
@@ -71,7 +71,7 @@ def _pattern(marks: Marks) -> re.Pattern | None:
     if not alternatives:
         return None
     ordered = sorted(alternatives, key=lambda a: (-len(a), a))
-    return re.compile(r"(?<![^\W_])(?:" + "|".join(ordered) + r")(?![^\W_])")
+    return re.compile(rf"(?<!{LETTER})(?:" + "|".join(ordered) + rf")(?!{LETTER})")
 
 
 def _matches(text: str, marks: Marks) -> list[tuple[int, int]]:
@@ -89,10 +89,10 @@ def _matches(text: str, marks: Marks) -> list[tuple[int, int]]:
         if (
             folded in marks.folded
             or text[start:end].lower() in marks.exact
-            or (phrases and " ".join(_SYLLABLE.findall(folded)) in phrases)
+            or (phrases and " ".join(SYLLABLE.findall(folded)) in phrases)
             or (
                 exact_phrases
-                and " ".join(_SYLLABLE.findall(text[start:end].lower())) in exact_phrases
+                and " ".join(SYLLABLE.findall(text[start:end].lower())) in exact_phrases
             )
         ):
             spans.append((start, end))
@@ -129,9 +129,9 @@ def snippet(text: str, marks: Marks, size: int = SNIPPET_SYLLABLES) -> str:
     spans = _matches(text, marks)
     begin = _best_window(text, spans) if spans else 0
     # Start at the beginning of a syllable, then take `size` syllables.
-    while begin > 0 and _SYLLABLE.match(text, begin - 1, begin):
+    while begin > 0 and SYLLABLE.match(text, begin - 1, begin):
         begin -= 1
-    syllables = list(itertools.islice(_SYLLABLE.finditer(text, begin), size + 1))
+    syllables = list(itertools.islice(SYLLABLE.finditer(text, begin), size + 1))
     if not syllables:
         return ""
     start_char = syllables[0].start()

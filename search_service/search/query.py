@@ -15,6 +15,7 @@ import dataclasses
 import re
 
 from ..text.normalize import normalize_line
+from ..text.syllables import LETTER
 
 MAX_QUERY_LENGTH = 2000
 MAX_CLAUSES = 16
@@ -27,7 +28,7 @@ FIELD_NAMES = {
     "tacgia": "author",
     "tácgiả": "author",
 }
-_HAS_TEXT = re.compile(r"[^\W_]")
+_HAS_TEXT = re.compile(LETTER)
 _TOKEN = re.compile(r'(-?)(?:([^\W\d_]+):)?(?:"([^"]*)"|(\S+))')
 
 

@@ -8,7 +8,7 @@ and a deleted one drops out, with nothing to rewrite.
 
 from whoosh import query as q
 
-from ..ingest.article import title_key
+from ..text.syllables import folded_key
 
 SIMILAR_TERMS = 15
 
@@ -19,15 +19,15 @@ def linked_ids(searcher, article_id: str) -> list[str]:
     if document is None:
         return []
     outgoing = list(document.get("related") or [])
-    keys = [title_key(t) for t in document.get("related_titles") or []]
+    keys = [folded_key(t) for t in document.get("related_titles") or []]
     if keys:
         by_key = {}
         found = searcher.search(q.Or([q.Term("title_key", k) for k in keys]), limit=None)
         for hit in found:
-            by_key.setdefault(title_key(hit["title"]), hit["id"])
+            by_key.setdefault(folded_key(hit["title"]), hit["id"])
         outgoing += [by_key[k] for k in keys if k in by_key]
     incoming_query = q.Or(
-        [q.Term("related", article_id), q.Term("related_title_keys", title_key(document["title"]))]
+        [q.Term("related", article_id), q.Term("related_title_keys", folded_key(document["title"]))]
     )
     incoming = [hit["id"] for hit in searcher.search(incoming_query, limit=None, sortedby="id")]
     linked: dict[str, None] = {}

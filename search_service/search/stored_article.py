@@ -3,8 +3,8 @@
 import dataclasses
 
 from ..errors import ArticleNotFound
-from ..ingest.article import title_key
 from ..text.normalize import normalize_line
+from ..text.syllables import folded_key
 from .catalog import Catalog
 from .related import linked_ids
 
@@ -52,7 +52,7 @@ def get_article(catalog: Catalog, article_id: str) -> StoredArticle:
         linked = searcher.document(id=linked_id)
         if linked is not None:
             links.append(Link(linked_id, linked["title"]))
-    resolved = {title_key(link.title) for link in links}
+    resolved = {folded_key(link.title) for link in links}
     return StoredArticle(
         id=document["id"],
         title=document["title"],
@@ -67,6 +67,6 @@ def get_article(catalog: Catalog, article_id: str) -> StoredArticle:
         captions=list(document.get("captions") or []),
         related=links,
         unresolved_titles=[
-            t for t in document.get("related_titles") or [] if title_key(t) not in resolved
+            t for t in document.get("related_titles") or [] if folded_key(t) not in resolved
         ],
     )

@@ -7,17 +7,16 @@ index generation, so a reader typing the same prefix as another costs nothing.
 """
 
 import dataclasses
-import re
 
 from ..errors import BadQuery
 from ..text.normalize import fold
+from ..text.syllables import SYLLABLE
 from . import matching, query
 from .catalog import Catalog
 from .query import ParsedQuery
 
 MAX_SUGGESTIONS = 10
 CANDIDATES = 60
-_WORD = re.compile(r"[^\W_]+")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -71,7 +70,7 @@ def _suggest(generation, prefix: str, limit: int) -> list[Suggestion]:
 
 
 def _folded_words(text: str) -> list[str]:
-    return [fold(word) for word in _WORD.findall(text)]
+    return [fold(word) for word in SYLLABLE.findall(text)]
 
 
 def _starts_at(words: list[str], typed: list[str]) -> int | None:

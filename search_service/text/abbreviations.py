@@ -1,18 +1,12 @@
 """Government abbreviations and what they stand for, both ways (UBND ⇄ Ủy ban nhân dân)."""
 
 import functools
-import re
 from pathlib import Path
 
-from .normalize import fold, normalize_line
+# An abbreviation or an expansion is looked up by its folded key (`matching` calls it `key`).
+from .syllables import folded_key as key
 
 _TABLE = Path(__file__).with_name("data") / "abbreviations.tsv"
-_PART = re.compile(r"[^\W_]+")
-
-
-def key(text: str) -> str:
-    """How an abbreviation or an expansion is looked up: folded words joined by spaces."""
-    return " ".join(_PART.findall(fold(normalize_line(text))))
 
 
 @functools.cache

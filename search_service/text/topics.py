@@ -15,6 +15,7 @@ import re
 from pathlib import Path
 
 from .segmentation import JOINER
+from .syllables import LETTER
 
 MAX_TOPICS = 5
 TITLE_WEIGHT = 3
@@ -23,7 +24,7 @@ MAX_BACKGROUND_SHARE = 0.1
 # syllables, skipped. Written so that each match takes a whole run: `+` in place of `*`
 # made a run without a JOINER fail at each of its letters, after scanning it to its end
 # (quadratic: a title of 40,000 letters took 32 s).
-_WORD = re.compile(rf"[^\W_]+(?:{JOINER}[^\W_]+)*")
+_WORD = re.compile(rf"{LETTER}+(?:{JOINER}{LETTER}+)*")
 _FREQUENCIES = Path(__file__).with_name("data") / "word_frequencies.tsv"
 
 
