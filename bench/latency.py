@@ -97,7 +97,7 @@ def main() -> None:
     catalog = Catalog(args.index)
     started = time.perf_counter()
     if args.warm:
-        # As gunicorn's arbiter does before forking its workers (see gunicorn.conf.py).
+        # As gunicorn's arbiter does before forking its workers (see gunicorn_conf).
         read = catalog.warm(args.warm)
         print(f"read ahead as the server does: {read:,} postings lists", end=", ")
     catalog.current().vocabulary.restore("a")  # open, and read what a first query reads

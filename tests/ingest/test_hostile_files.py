@@ -56,7 +56,7 @@ def indexed(sample_index, tmp_path) -> Path:
 
 @contextlib.contextmanager
 def sparse_folder(tmp_path: Path):
-    """A folder for sparse files. In memory-backed tmpfs where there is one (as gunicorn.conf.py
+    """A folder for sparse files. In memory-backed tmpfs where there is one (as gunicorn_conf
     uses for its heartbeat files): reading a hole there costs nothing, where a disk file
     system fills the page cache with a gigabyte of zeros first (2 s here)."""
     shared_memory = Path("/dev/shm")

@@ -138,7 +138,14 @@ def running_service(index: Path, folder: Path, app: str = APP, **environment: st
     }
     with (folder / "gunicorn.log").open("w") as log:
         process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", app],
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "-c",
+                "python:search_service.web.gunicorn_conf",
+                app,
+            ],
             cwd=ROOT,
             env=env,
             stdout=log,

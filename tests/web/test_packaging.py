@@ -6,6 +6,8 @@ configuration that makes it work from drifting.
 """
 
 import configparser
+import subprocess
+import sys
 from pathlib import Path
 
 from search_service.web import serve, templates_folder
@@ -42,7 +44,26 @@ def test_templates_and_static_files_are_package_data():
     assert on_disk == shipped
 
 
-def test_a_checkout_finds_its_templates_and_gunicorn_settings():
+def test_a_checkout_finds_its_templates():
     assert templates_folder() == ROOT / "templates"
-    assert serve.config_path() == ROOT / "gunicorn.conf.py"
-    assert "gunicorn.conf.py" in setup_cfg()["options.data_files"]["share/search-service"]
+
+
+def test_gunicorn_imports_its_settings_from_any_folder(tmp_path):
+    """No file to look for, in a checkout or installed: `-c python:` names a module."""
+    assert "options.data_files" not in setup_cfg()
+    result = subprocess.run(
+        [sys.executable, "-m", "gunicorn", "-c", serve.CONFIG, "--print-config"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    settings = dict(
+        (name.strip(), value.strip())
+        for name, _, value in (line.partition("=") for line in result.stdout.splitlines())
+    )
+    assert settings["wsgi_app"] == "search_service.web:create_app()"
+    assert settings["worker_class"] == "gevent"
+    assert settings["preload_app"] == "True"
+    assert settings["logger_class"] == "search_service.web.access_log.AccessLog"

@@ -1,4 +1,4 @@
-"""The real service over HTTP: gunicorn with gunicorn.conf.py, and `search-service serve`."""
+"""The real service over HTTP: gunicorn with its settings module, and `search-service serve`."""
 
 import json
 import subprocess

@@ -44,7 +44,14 @@ class Service:
         }
         with (self.folder / "gunicorn.log").open("a") as log:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", APP],
+                [
+                    sys.executable,
+                    "-m",
+                    "gunicorn",
+                    "-c",
+                    "python:search_service.web.gunicorn_conf",
+                    APP,
+                ],
                 cwd=ROOT,
                 env=env,
                 stdout=log,

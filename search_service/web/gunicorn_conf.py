@@ -1,8 +1,10 @@
-"""gunicorn settings of the search service: `gunicorn -c gunicorn.conf.py`.
+"""gunicorn settings of the search service: `gunicorn -c python:search_service.web.gunicorn_conf`.
 
-`search-service serve` runs gunicorn with this file; the environment variables with the
-SEARCH_SERVICE_ prefix set what the command's options set (the app reads the rest of its
-settings from the environment itself, see the README).
+A module of the package, so that gunicorn finds it wherever the package is installed, from
+any working directory. `search-service serve` runs gunicorn with it; the environment
+variables with the SEARCH_SERVICE_ prefix set what the command's options set (the app reads
+the rest of its settings from the environment itself, see the README). gunicorn imports it
+once: a HUP starts new workers with the same settings.
 """
 
 import os
@@ -42,8 +44,8 @@ worker_connections = 1000
 # reading it again on its first searches
 # (on the vntc corpus: first searches 0.5 s -> 20-50 ms, and one copy of the data instead
 # of one a worker). Each worker opens its own index files after the fork (Whoosh readers
-# and SQLite connections must not be shared by processes). The cost: a HUP reloads the
-# configuration but not changed code; restart the service after an upgrade. With the write
+# and SQLite connections must not be shared by processes). The cost: a HUP reloads neither
+# these settings nor changed code; restart the service after an upgrade. With the write
 # API on, the arbiter then starts the writer process, which alone commits the writes (and
 # loads pyvi's model to analyze them), and starts it again if it dies.
 preload_app = True
