@@ -12,7 +12,7 @@ The pipeline, in Whoosh's tokenizer/filter contract::
   adds the whole as typed (`10-CT/TW`, `06/10/2021`, `Covid-19`) at the position of its
   first part. Each token records whether a pyvi word JOINER tied it to the one before.
 * `WordFilter` keeps only pyvi's multi-syllable words (`hội_nghị`); the text is segmented
-  on the fly unless it arrives already marked by `segment.segment` (the indexer segments
+  on the fly unless it arrives already marked by `segmentation.segment` (the indexer segments
   in worker processes and hands the marked text over).
 * `PairFilter` joins each syllable to the next (`hội nghị`), marks kept, behind its
   folded form (`hoi nghi|hội nghị`): a pair is found exactly, and the readings of a pair
@@ -24,7 +24,8 @@ The pipeline, in Whoosh's tokenizer/filter contract::
   still tell the exact form apart. Words are kept folded only (`hoi_nghi`).
 
 These classes are pickled into the index: their import paths are part of the on-disk
-format (see `schema.SCHEMA_VERSION`).
+format (see `schema.SCHEMA_VERSION`). Indexes built before the package layout name them
+`search_service.analysis`, which re-exports them.
 """
 
 from collections.abc import Iterable, Iterator
@@ -239,7 +240,7 @@ Terms = dict[str, list[int]]
 
 
 def document_terms(marked: str) -> tuple[Terms, Terms, Terms]:
-    """The terms of a text marked by `segment.segment`, with their positions, as the
+    """The terms of a text marked by `segmentation.segment`, with their positions, as the
     syllable, word and pair analyzers give them: in one pass and without Whoosh's tokens,
     for the indexer (a third of its analysis time). `tests/index/test_analysis.py` holds the
     ways equal."""

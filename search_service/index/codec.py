@@ -10,7 +10,8 @@ quarter and the index stays the same size. Each block records whether it is comp
 readers read either kind, and segments written before this read as they always did.
 
 Segments keep their codec (pickled in the table of contents): this module's path is part of
-the on-disk format, like the analyzers'.
+the on-disk format, like the analyzers' (`search_service.codec` re-exports it for indexes
+built before the package layout).
 """
 
 from whoosh.codec.whoosh3 import W3Codec, W3PostingsWriter

@@ -7,7 +7,9 @@ article's body, photo captions and author, so that a plain query looks in two fi
 and body; the stored `body` is the body alone. Filters read `date`, `sector`, `topics` and
 `derived_topics`; facets count the `date`, `sector` and `topic_list` columns, so counting
 needs no stored fields. Change anything here and bump `SCHEMA_VERSION`: an index built by
-another version is refused with a message to rebuild it.
+another version is refused with a message to rebuild it. Whoosh pickles the schema into the
+index, `PreparedText` by its import path (`search_service.schema` re-exports it for indexes
+built before the package layout).
 """
 
 from whoosh import columns, fields, formats

@@ -40,7 +40,7 @@ def _is_name(surface: str) -> bool:
 
 
 def derive_topics(marked_title: str, marked_body: str) -> list[str]:
-    """Up to five topics for an article, from its text as marked by `segment.segment`."""
+    """Up to five topics for an article, from its text as marked by `segmentation.segment`."""
     documents, frequency = _background()
     counts: collections.Counter[str] = collections.Counter()
     surfaces: dict[str, collections.Counter[str]] = collections.defaultdict(collections.Counter)

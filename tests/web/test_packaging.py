@@ -31,17 +31,34 @@ def test_every_package_is_listed_in_setup_cfg():
     assert "search_service.web.templates" in listed
 
 
-def test_templates_and_static_files_are_package_data():
+def _folder(package: str) -> Path:
+    """Where setup.cfg takes a package from (the templates from the top-level folder)."""
+    templates = "search_service.web.templates"
+    if package == templates or package.startswith(templates + "."):
+        return ROOT.joinpath("templates", *package.split(".")[3:])
+    return ROOT.joinpath(*package.split("."))
+
+
+def test_every_data_file_is_package_data_of_its_folder():
+    # setuptools warns of a folder of data that is not a listed package: each is one.
     config = setup_cfg()
     assert config["options"]["package_dir"].split() == [
         "search_service.web.templates",
         "=",
         "templates",
     ]
-    patterns = config["options.package_data"]["search_service.web.templates"].split()
-    shipped = {p for pattern in patterns for p in (ROOT / "templates").glob(pattern)}
-    on_disk = {p for p in (ROOT / "templates").rglob("*") if p.is_file()}
+    packages = config["options"]["packages"].split()
+    shipped, on_disk = set(), set()
+    for package in packages:
+        folder = _folder(package)
+        patterns = config["options.package_data"].get(package, "").split()
+        shipped |= {p for pattern in patterns for p in folder.glob(pattern) if p.is_file()}
+        on_disk |= {p for p in folder.iterdir() if p.is_file() and p.suffix != ".py"}
+        inside = {p.name for p in folder.iterdir() if p.is_dir() and p.name != "__pycache__"}
+        assert {f"{package}.{name}" for name in inside} <= set(packages)
     assert on_disk == shipped
+    assert ROOT / "templates" / "static" / "searchbox.css" in shipped
+    assert ROOT / "search_service" / "text" / "data" / "abbreviations.tsv" in shipped
 
 
 def test_a_checkout_finds_its_templates():
