@@ -1,7 +1,7 @@
 """Vietnamese full-text search for news and bulletin archives.
 
 Two paths run through the packages, and imports point down them (`text/` and `errors` serve
-both; nothing imports `web/` or `cli`):
+both; `web/` and `cli` are the shells, and nothing below imports them):
 
     an article:  file -> sources/ -> ingest/ (record -> Article -> fields) -> index/ on disk
     a query:     request -> search/ (reading, matching, scoring, facets, snippets) -> result

@@ -1,6 +1,6 @@
 """The packages follow the two paths, and their imports point down them: text/ imports no
-other package, index/ only text/, ingest/ and search/ neither each other nor web/, and
-nothing imports web/ or the command line (`search_service/__init__.py` draws the flow)."""
+other package, index/ only text/, ingest/ and search/ neither each other nor web/, and only
+the command line imports web/ (`search_service/__init__.py` draws the flow)."""
 
 import ast
 import importlib
