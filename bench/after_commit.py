@@ -25,10 +25,11 @@ from pathlib import Path
 
 from load import query_mix, read_articles
 
-from search_service import segment
-from search_service.catalog import Catalog
-from search_service.ingest import ingest
-from search_service.search import SearchRequest, search
+from search_service.ingest.pipeline import ingest
+from search_service.search.catalog import Catalog
+from search_service.search.searching import search
+from search_service.search.types import SearchRequest
+from search_service.text import segmentation
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -72,7 +73,7 @@ def main() -> int:
     corpus = read_articles(args.corpus)
     queries = query_mix(corpus, args.targets)
     # Loaded here, so that the ingest's forked worker does not load it at each commit.
-    segment.load_model()
+    segmentation.load_model()
     with tempfile.TemporaryDirectory() as folder:
         index = Path(folder) / "index"
         shutil.copytree(args.index, index)

@@ -27,10 +27,10 @@ from pathlib import Path
 from whoosh import fields, index
 from whoosh.analysis import StandardAnalyzer
 
-from search_service import store
-from search_service.ingest import ingest
-from search_service.normalize import normalize
-from search_service.segment import segment
+from search_service.index import writing
+from search_service.ingest.pipeline import ingest
+from search_service.text.normalize import normalize
+from search_service.text.segmentation import segment
 
 DEFAULT_CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "vntc.jsonl.gz"
 
@@ -65,7 +65,7 @@ def whoosh_rate(lines: list[bytes], folder: Path) -> float:
 def _time_commits() -> list[float]:
     """The duration of each commit of the service's writer from now on (a list it fills)."""
     durations: list[float] = []
-    commit = store.Writer.commit
+    commit = writing.Writer.commit
 
     def timed(self, *args, **kwargs):
         started = time.perf_counter()
@@ -74,7 +74,7 @@ def _time_commits() -> list[float]:
         finally:
             durations.append(time.perf_counter() - started)
 
-    store.Writer.commit = timed
+    writing.Writer.commit = timed
     return durations
 
 

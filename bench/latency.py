@@ -28,10 +28,11 @@ from relevance import known_item_queries
 from whoosh import fields, index, qparser
 from whoosh.analysis import StandardAnalyzer
 
-from search_service import store
-from search_service.catalog import WARM_SECONDS, Catalog
-from search_service.ingest import ingest
-from search_service.search import SearchRequest, search
+from search_service.index import store
+from search_service.ingest.pipeline import ingest
+from search_service.search.catalog import WARM_SECONDS, Catalog
+from search_service.search.searching import search
+from search_service.search.types import SearchRequest
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_CORPUS = ROOT.parent / "shared" / "corpus" / "vntc.jsonl.gz"
@@ -96,7 +97,7 @@ def main() -> None:
     catalog = Catalog(args.index)
     started = time.perf_counter()
     if args.warm:
-        # As gunicorn's arbiter does before forking its workers (see gunicorn.conf.py).
+        # As gunicorn's arbiter does before forking its workers (see gunicorn_conf).
         read = catalog.warm(args.warm)
         print(f"read ahead as the server does: {read:,} postings lists", end=", ")
     catalog.current().vocabulary.restore("a")  # open, and read what a first query reads

@@ -2,7 +2,7 @@
 /health (the server's own ceiling: routing, JSON, gunicorn, TCP, without a search), and
 with `--writes`, while the write API receives a steady stream of articles.
 
-Starts gunicorn with gunicorn.conf.py on a free loopback port over an existing index, and
+Starts gunicorn with its settings module on a free loopback port over an existing index, and
 drives it from one asyncio process (each request a new connection, as sync workers close
 them): for each endpoint, a warm-up, then CONCURRENCY clients for SECONDS seconds. The
 query mix is the known-item mix of bench/relevance.py (3 to 5 consecutive title words of
@@ -52,7 +52,7 @@ from urllib.parse import quote
 from latency import resident_mib
 from relevance import known_item_queries
 
-from search_service.article import Article
+from search_service.ingest.article import Article
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_CORPUS = ROOT.parent / "shared" / "corpus" / "vntc.jsonl.gz"
@@ -281,7 +281,9 @@ def start_server(index: Path, workers: int | None, token: str) -> tuple[subproce
     if workers:
         env["SEARCH_SERVICE_WORKERS"] = str(workers)
     server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py"], cwd=ROOT, env=env
+        [sys.executable, "-m", "gunicorn", "-c", "python:search_service.web.gunicorn_conf"],
+        cwd=ROOT,
+        env=env,
     )
     deadline = time.monotonic() + 60
     while True:

@@ -57,11 +57,12 @@ from unidecode import unidecode
 from whoosh import fields, index, qparser
 from whoosh.analysis import StandardAnalyzer
 
-from search_service.catalog import Catalog
 from search_service.errors import SearchServiceError
-from search_service.ingest import ingest
-from search_service.normalize import fold, normalize_letters
-from search_service.search import SearchRequest, related_articles, search
+from search_service.ingest.pipeline import ingest
+from search_service.search.catalog import Catalog
+from search_service.search.searching import related_articles, search
+from search_service.search.types import SearchRequest
+from search_service.text.normalize import fold, normalize_letters
 
 DEFAULT_CORPUS_DIR = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 SYSTEMS = ("service", "whoosh", "fts5", "bm25pairs", "bm25pairs+rm3")

@@ -1,4 +1,4 @@
-"""Regenerate search_service/data/word_frequencies.tsv from the shared news corpus.
+"""Regenerate search_service/text/data/word_frequencies.tsv from the shared news corpus.
 
 Derived topics score an article's words by how often the article uses them against how
 many news articles in general use them (tf-idf with a fixed background). The background is
@@ -17,11 +17,17 @@ import re
 import sys
 from pathlib import Path
 
-from search_service.normalize import normalize
-from search_service.segment import JOINER, segment
+from search_service.text.normalize import normalize
+from search_service.text.segmentation import JOINER, segment
 
 WORD = re.compile(rf"[^\W_]+(?:{JOINER}[^\W_]+)+")
-OUTPUT = Path(__file__).resolve().parents[1] / "search_service" / "data" / "word_frequencies.tsv"
+OUTPUT = (
+    Path(__file__).resolve().parents[1]
+    / "search_service"
+    / "text"
+    / "data"
+    / "word_frequencies.tsv"
+)
 MIN_DOCUMENTS = 3
 MAX_WORDS = 30_000
 

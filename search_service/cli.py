@@ -14,9 +14,11 @@ import sys
 import time
 from pathlib import Path
 
-from . import articles, ingest, search, stats, store, suggest
-from .catalog import Catalog
 from .errors import SearchServiceError
+from .index import stats, store, writing
+from .ingest import batches, outcomes, pipeline
+from .search import searching, stored_article, suggest, types
+from .search.catalog import Catalog
 from .sources.reader import FORMATS
 
 EXIT_SKIPPED = 2
@@ -69,11 +71,11 @@ def _parser() -> argparse.ArgumentParser:
         default=None,
         help=f"index folder (default: ${store.ENV_INDEX} or {store.DEFAULT_INDEX})",
     )
-    writing = argparse.ArgumentParser(add_help=False)
-    writing.add_argument(
+    waiting = argparse.ArgumentParser(add_help=False)
+    waiting.add_argument(
         "--wait",
         type=float,
-        default=store.LOCK_TIMEOUT,
+        default=writing.LOCK_TIMEOUT,
         metavar="SECONDS",
         help="how long to wait for another writer (default: %(default)g)",
     )
@@ -82,7 +84,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(title="commands", required=True)
 
-    index = commands.add_parser("index", parents=[common, writing], help="index article files")
+    index = commands.add_parser("index", parents=[common, waiting], help="index article files")
     index.add_argument(
         "paths",
         nargs="*",
@@ -97,19 +99,19 @@ def _parser() -> argparse.ArgumentParser:
     index.add_argument(
         "--commit-every",
         type=_positive,
-        default=ingest.COMMIT_EVERY,
+        default=batches.COMMIT_EVERY,
         metavar="N",
         help="commit after N articles at first; batches grow with the run (default: %(default)s)",
     )
     index.set_defaults(command=_index)
 
-    delete = commands.add_parser("delete", parents=[common, writing], help="delete articles by id")
+    delete = commands.add_parser("delete", parents=[common, waiting], help="delete articles by id")
     delete.add_argument("ids", nargs="+", metavar="ID")
     delete.set_defaults(command=_delete)
 
     merge = commands.add_parser(
         "optimize",
-        parents=[common, writing],
+        parents=[common, waiting],
         help="merge the index into one segment (after a bulk import: faster searches)",
     )
     merge.set_defaults(command=_optimize)
@@ -139,7 +141,7 @@ def _parser() -> argparse.ArgumentParser:
     find.add_argument("--sector", action="append", default=[], help="repeatable")
     find.add_argument("--topic", action="append", default=[], help="repeatable")
     find.add_argument("--related-to", metavar="ID", help="articles linked to this one")
-    find.add_argument("--sort", choices=search.SORTS, default="relevance")
+    find.add_argument("--sort", choices=types.SORTS, default="relevance")
     find.add_argument("--page", default="1")
     find.add_argument("--limit", default="10")
     find.add_argument("--json", action="store_true", help="print the result as JSON")
@@ -236,8 +238,8 @@ def _address(value: str) -> str:
 def _index(args) -> int:
     path = store.index_path(args.index)
     show_progress = _Progress() if sys.stderr.isatty() else _Commits()
-    summary = ingest.ingest(
-        args.paths or [ingest.SAMPLES],
+    summary = pipeline.ingest(
+        args.paths or [pipeline.SAMPLES],
         path,
         format=args.format,
         sector=args.sector,
@@ -267,7 +269,7 @@ class _Progress:
     def __init__(self):
         self.started = self.shown = time.monotonic()
 
-    def __call__(self, summary: ingest.Summary) -> None:
+    def __call__(self, summary: outcomes.Summary) -> None:
         now = time.monotonic()
         if now - self.shown < 0.5:
             return
@@ -293,7 +295,7 @@ class _Commits:
     def __init__(self):
         self.committed = 0
 
-    def __call__(self, summary: ingest.Summary) -> None:
+    def __call__(self, summary: outcomes.Summary) -> None:
         if summary.committed == self.committed:
             return
         self.committed = summary.committed
@@ -310,7 +312,7 @@ class _Commits:
 
 
 def _delete(args) -> int:
-    missing = ingest.delete(args.ids, store.index_path(args.index), args.wait)
+    missing = pipeline.delete(args.ids, store.index_path(args.index), args.wait)
     deleted = len(args.ids) - len(missing)
     print(f"{deleted} deleted")
     for article_id in missing:
@@ -321,7 +323,7 @@ def _delete(args) -> int:
 def _optimize(args) -> int:
     path = store.index_path(args.index)
     started = time.monotonic()
-    before = store.optimize(path, args.wait)
+    before = writing.optimize(path, args.wait)
     print(f"{before} segments merged into one in {time.monotonic() - started:.0f} s -> {path}")
     return 0
 
@@ -348,8 +350,8 @@ def _catalog(args) -> Catalog:
 
 def _show(args) -> int:
     catalog = _catalog(args)
-    article = articles.get_article(catalog, args.id)
-    related = search.related_articles(catalog, args.id)
+    article = stored_article.get_article(catalog, args.id)
+    related = searching.related_articles(catalog, args.id)
     if args.json:
         shown = article.to_dict()
         shown["related_articles"] = [dataclasses.asdict(hit) for hit in related]
@@ -385,7 +387,7 @@ def _search(args) -> int:
         "limit": [args.limit],
         "explain": ["1" if args.explain else ""],
     }
-    result = search.search(_catalog(args), search.SearchRequest.from_params(params))
+    result = searching.search(_catalog(args), types.SearchRequest.from_params(params))
     if args.json:
         print(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
         return 0
@@ -396,12 +398,12 @@ def _search(args) -> int:
     if result.missing:
         print(f"not found in any article: {', '.join(result.missing)}")
     first = (result.page - 1) * result.limit + 1
-    shown = sum(hit.tier == search.PRECISE for hit in result.hits)
+    shown = sum(hit.tier == types.PRECISE for hit in result.hits)
     print(
         f"{result.total} results for {result.query!r} ({result.took_ms:.0f} ms)"
         + (f", {first}-{first + shown - 1}:" if shown else "")
     )
-    tier = search.PRECISE
+    tier = types.PRECISE
     for rank, hit in enumerate(result.hits, first):
         if hit.tier != tier:
             tier = hit.tier

@@ -5,15 +5,15 @@ from pathlib import Path
 import pytest
 from hypothesis import settings
 
-from search_service import ingest
-from search_service.catalog import Catalog
-from search_service.segment import segment
+from search_service.ingest import pipeline
+from search_service.search.catalog import Catalog
+from search_service.text.segmentation import segment
 
 SAMPLES = Path(__file__).resolve().parents[1] / "search_service" / "samples"
 
 # Property-based tests run the same examples on every run (derandomized, no example
 # database written), so that a failure in CI reproduces anywhere. `explore` draws fresh
-# random examples: HYPOTHESIS_PROFILE=explore python -m pytest tests/test_hostile_queries.py
+# random examples: HYPOTHESIS_PROFILE=explore python -m pytest tests/search/test_hostile_queries.py
 settings.register_profile("ci", derandomize=True, database=None, print_blob=True)
 settings.register_profile("explore", derandomize=False, database=None, print_blob=True)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
@@ -23,7 +23,7 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 def sample_index(tmp_path_factory) -> Path:
     """An index of the bundled samples, built once by the real ingest."""
     path = tmp_path_factory.mktemp("sample") / "index"
-    summary = ingest.ingest([SAMPLES], path)
+    summary = pipeline.ingest([SAMPLES], path)
     assert summary.skipped == 0, summary.problems
     return path
 

@@ -18,8 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from search_service import store
-from search_service.catalog import Catalog
+from search_service.index import store
+from search_service.search.catalog import Catalog
 
 
 def _run(*command: str) -> str | None:

@@ -3,7 +3,7 @@
 import json
 from pathlib import Path
 
-from search_service.normalize import normalize, normalize_line
+from search_service.text.normalize import normalize, normalize_line
 
 SAMPLES = Path(__file__).resolve().parents[1] / "search_service" / "samples"
 

@@ -15,21 +15,15 @@ import time
 
 import pytest
 
-from search_service import (
-    analysis,
-    dates,
-    highlight,
-    keystrokes,
-    normalize,
-    query,
-    segment,
-    topics,
-)
 from search_service.errors import BadRecord
-from search_service.matching import Marks
-from search_service.segment import JOINER
+from search_service.index import analysis
+from search_service.search import highlight, query
+from search_service.search.types import Marks
 from search_service.sources.html_page import parse_html_page
 from search_service.sources.page_text import parse_page_text
+from search_service.text import dates, keystrokes, normalize, topics
+from search_service.text import segmentation as segment
+from search_service.text.segmentation import JOINER
 
 # About 15 s: a megabyte through each function.
 pytestmark = pytest.mark.slow

@@ -14,8 +14,8 @@ from pathlib import Path
 import lxml.html
 from lxml import etree
 
-from ..dates import find_date, parse_date
 from ..errors import BadRecord
+from ..text.dates import find_date, parse_date
 
 Element = lxml.html.HtmlElement
 

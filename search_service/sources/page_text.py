@@ -11,8 +11,8 @@ import re
 import unicodedata
 from pathlib import Path
 
-from ..dates import find_date
 from ..errors import BadRecord
+from ..text.dates import find_date
 
 # Headings after which each line is the title of a related article.
 RELATED_HEADINGS = frozenset(

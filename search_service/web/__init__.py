@@ -20,6 +20,7 @@
     security     headers, CORS for configured origins, request size, trusted proxies
     access_log   gunicorn's access log: paths without what readers typed
     serve        `search-service serve`: samples into an empty index, then gunicorn
+    gunicorn_conf  gunicorn's settings (`gunicorn -c python:search_service.web.gunicorn_conf`)
     deploy       `search-service deploy systemd|nginx`: the production configuration
 
 Templates and static files are in the top-level `templates/` of a checkout; an installed

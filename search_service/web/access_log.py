@@ -3,7 +3,7 @@ its query string, unless SEARCH_SERVICE_ACCESS_LOG_QUERIES is on; even then only
 parameters keep their values, so a token sent in a URL (which the write API refuses) is
 never written down.
 
-gunicorn.conf.py names `AccessLog` as its logger class.
+`gunicorn_conf` names `AccessLog` as its logger class.
 """
 
 from urllib.parse import parse_qsl, urlencode

@@ -4,8 +4,9 @@ import dataclasses
 
 from flask import Blueprint, Response, current_app, jsonify, request
 
-from .. import articles, suggest
-from ..search import MAX_LIMIT, SearchRequest, related_articles, search
+from ..search import stored_article, suggest
+from ..search.searching import related_articles, search
+from ..search.types import MAX_LIMIT, SearchRequest
 from . import openapi, params, resources
 
 bp = Blueprint("api", __name__)
@@ -21,7 +22,7 @@ def search_json():
 
 @bp.get("/api/articles/<article_id:article_id>")
 def article(article_id: str):
-    return jsonify(articles.get_article(resources.catalog(), article_id).to_dict())
+    return jsonify(stored_article.get_article(resources.catalog(), article_id).to_dict())
 
 
 @bp.get("/api/articles/<article_id:article_id>/related")

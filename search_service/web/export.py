@@ -14,8 +14,9 @@ import math
 import re
 from collections.abc import Iterator
 
-from ..catalog import Catalog
-from ..search import MAX_DEPTH, MAX_LIMIT, Hit, SearchRequest, search
+from ..search.catalog import Catalog
+from ..search.searching import search
+from ..search.types import MAX_DEPTH, MAX_LIMIT, Hit, SearchRequest
 
 COLUMNS = ("id", "title", "date", "sector", "topics", "url", "score")
 _MARK = re.compile(r"</?mark>")

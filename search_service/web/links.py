@@ -12,7 +12,7 @@ from urllib.parse import quote, urlencode
 
 from werkzeug.routing import PathConverter
 
-from ..search import MAX_DEPTH, SearchResult
+from ..search.types import MAX_DEPTH, SearchResult
 
 PARAMETERS = ("q", "from", "to", "sector", "topic", "related_to", "sort", "page", "limit")
 REPEATABLE = ("sector", "topic")

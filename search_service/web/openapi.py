@@ -4,10 +4,10 @@ Written by hand, as the contract; the tests validate real responses of every end
 against these schemas, so the document cannot drift from what the service answers.
 """
 
-from ..publish import STATUSES
-from ..query import MAX_QUERY_LENGTH
-from ..search import MAX_LIMIT, SORTS
-from ..suggest import MAX_SUGGESTIONS
+from ..ingest.publish import STATUSES
+from ..search.query import MAX_QUERY_LENGTH
+from ..search.suggest import MAX_SUGGESTIONS
+from ..search.types import MAX_LIMIT, SORTS
 
 
 def _ref(name: str) -> dict:

@@ -8,8 +8,9 @@ import datetime
 
 from flask import Blueprint, Response, current_app, render_template, request, url_for
 
-from .. import articles
-from ..search import SearchRequest, related_articles, search
+from ..search import stored_article
+from ..search.searching import related_articles, search
+from ..search.types import SearchRequest
 from . import export, links, params, resources
 
 bp = Blueprint("pages", __name__)
@@ -46,7 +47,7 @@ def search_page():
 @bp.get("/articles/<article_id:article_id>")
 def article_page(article_id: str):
     catalog = resources.catalog()
-    article = articles.get_article(catalog, article_id)
+    article = stored_article.get_article(catalog, article_id)
     return render_template(
         "article.html", article=article, related=related_articles(catalog, article_id)
     )

@@ -3,7 +3,7 @@
 from flask import current_app, request
 
 from ..errors import BadQuery
-from ..search import parse_number
+from ..search.types import parse_number
 
 STATS_DAYS = 7
 

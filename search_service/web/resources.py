@@ -12,17 +12,17 @@ from pathlib import Path
 
 from flask import Flask, current_app
 
-from .. import stats, store
-from ..catalog import Catalog
 from ..errors import SearchServiceError
-from ..search import SearchRequest, SearchResult
-from ..stats import IndexStats
-from ..write_queue import WriteQueue
+from ..index import stats, store
+from ..index.stats import IndexStats
+from ..ingest.write_queue import WriteQueue
+from ..search.catalog import Catalog
+from ..search.types import SearchRequest, SearchResult
 from .search_log import QueryCount, SearchLog
 
-_CATALOG = "search_service.catalog"
+_CATALOG = "search_service.search.catalog"
 _SEARCH_LOG = "search_service.search_log"
-_WRITE_QUEUE = "search_service.write_queue"
+_WRITE_QUEUE = "search_service.ingest.write_queue"
 
 
 def init_app(app: Flask) -> None:

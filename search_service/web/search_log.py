@@ -32,7 +32,7 @@ import sqlite3
 import threading
 from pathlib import Path
 
-from ..normalize import normalize_line
+from ..text.normalize import normalize_line
 
 MAX_QUERY_CHARS = 200
 # Today's readers counted at most (each a hash, and how many new queries it added).

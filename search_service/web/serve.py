@@ -1,39 +1,26 @@
 """`search-service serve`: index the bundled samples into an empty index, then serve.
 
-gunicorn runs the app with the settings of `gunicorn.conf.py` (at the top of a checkout,
-or installed with the package into `<prefix>/share/search-service/`). `--dev` runs Flask's
-development server instead, which reloads on code changes. Either way, writes that a
-previous run left queued are applied as the service starts (`before_workers`), and with
-the write API on, the writer process (`committer`) runs beside the workers, supervised.
+gunicorn runs the app with the settings of the module `gunicorn_conf` (`gunicorn -c
+python:search_service.web.gunicorn_conf`). `--dev` runs Flask's development server
+instead, which reloads on code changes. Either way, writes that a previous run left queued
+are applied as the service starts (`before_workers`), and with the write API on, the writer
+process (`ingest.committer`) runs beside the workers, supervised.
 """
 
 import os
-import site
 import sys
 from pathlib import Path
 
-from .. import ingest, stats, store, write_queue
-from ..committer import Supervisor
 from ..errors import SearchServiceError
+from ..index import stats, store
+from ..ingest import pipeline, write_queue
+from ..ingest.committer import Supervisor
 from . import resources, settings
 
-CONFIG = "gunicorn.conf.py"
-_INSTALLED = Path("share") / "search-service" / CONFIG
+# gunicorn's settings, as gunicorn's `-c` names a module.
+CONFIG = "python:search_service.web.gunicorn_conf"
 # The writer process's supervisor, in the process that serves (gunicorn's arbiter).
 _writer: Supervisor | None = None
-
-
-def config_path() -> Path:
-    """gunicorn.conf.py: the checkout's, else the one installed with the package."""
-    candidates = [Path(__file__).resolve().parents[2] / CONFIG]
-    candidates += [Path(prefix) / _INSTALLED for prefix in (sys.prefix, site.USER_BASE or "")]
-    for candidate in candidates:
-        if candidate.is_file():
-            return candidate
-    raise SearchServiceError(
-        f"no {CONFIG} found (looked in {', '.join(map(str, candidates))}): reinstall the "
-        "package, or run gunicorn -c with a configuration of your own"
-    )
 
 
 def ensure_index(path: Path) -> None:
@@ -41,12 +28,12 @@ def ensure_index(path: Path) -> None:
     if store.exists(path) and stats.index_stats(path).articles:
         return
     print(f"{path} holds no article: indexing the bundled samples", file=sys.stderr)
-    summary = ingest.ingest([ingest.SAMPLES], path)
+    summary = pipeline.ingest([pipeline.SAMPLES], path)
     print(f"{summary.added} sample articles indexed", file=sys.stderr)
 
 
 def before_workers(app, log) -> None:
-    """What gunicorn's arbiter does before it forks its workers (see gunicorn.conf.py):
+    """What gunicorn's arbiter does before it forks its workers (see `gunicorn_conf`):
     apply the writes that a previous run left queued; read the index ahead (the workers
     inherit it); with the write API on, start the writer process."""
     apply_queued_writes(store.index_path(app.config["INDEX"]), log.info)
@@ -97,7 +84,7 @@ def serve(index: Path | None, bind: str, dev: bool = False, workers: int | None 
     if dev:
         from . import create_app
 
-        # gunicorn's arbiter does this at start (gunicorn.conf.py); the development server
+        # gunicorn's arbiter does this at start (`gunicorn_conf`); the development server
         # has no such hook.
         apply_queued_writes(path)
         app = create_app()
@@ -108,7 +95,7 @@ def serve(index: Path | None, bind: str, dev: bool = False, workers: int | None 
         finally:
             stop_writer()
         return 0
-    command = [sys.executable, "-m", "gunicorn", "-c", str(config_path()), "--bind", bind]
+    command = [sys.executable, "-m", "gunicorn", "-c", CONFIG, "--bind", bind]
     if workers:
         command += ["--workers", str(workers)]
     sys.stdout.flush()

@@ -12,8 +12,9 @@ from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
-from .. import store, write_queue
 from ..errors import BadSetting
+from ..index import store
+from ..ingest import write_queue
 
 PREFIX = "SEARCH_SERVICE_"
 

@@ -18,16 +18,10 @@ from urllib.parse import unquote_to_bytes
 
 from flask import Blueprint, current_app, jsonify, request
 
-from .. import publish, write_queue
-from ..article import checked_id
-from ..errors import (
-    ArticleNotFound,
-    BadQuery,
-    BadRecord,
-    Unauthorized,
-    WritesOff,
-    WriteTooLarge,
-)
+from ..errors import ArticleNotFound, BadQuery, BadRecord, Unauthorized, WritesOff, WriteTooLarge
+from ..ingest import publish
+from ..ingest.article import checked_id
+from ..ingest.outcomes import Status
 from ..sources.reader import Unit, parse_unit
 from . import resources
 from .errors import error_object
@@ -89,7 +83,7 @@ def put_article(article_id: str):
 def delete_article(article_id: str):
     _check_path_id()
     report = publish.delete(resources.write_queue(), resources.catalog(), article_id, _wait())
-    if report.outcomes[0].status == write_queue.NOT_FOUND:
+    if report.outcomes[0].status == Status.NOT_FOUND:
         raise ArticleNotFound(f"no article with id {article_id!r}")
     return _respond(report)
 

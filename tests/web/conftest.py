@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from search_service import ingest
+from search_service.ingest import pipeline
 from search_service.web import create_app, resources
 
 from ..hostile import hostile_records
@@ -138,7 +138,14 @@ def running_service(index: Path, folder: Path, app: str = APP, **environment: st
     }
     with (folder / "gunicorn.log").open("w") as log:
         process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", app],
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "-c",
+                "python:search_service.web.gunicorn_conf",
+                app,
+            ],
             cwd=ROOT,
             env=env,
             stdout=log,
@@ -167,7 +174,7 @@ def hostile_index(tmp_path_factory) -> Path:
     """An index of hostile articles (tests/hostile.py) beside a few ordinary ones."""
     folder = tmp_path_factory.mktemp("hostile")
     records = hostile_records() + [article(n) for n in range(1, 4)]
-    summary = ingest.ingest([write_jsonl(folder / "hostile.jsonl", records)], folder / "index")
+    summary = pipeline.ingest([write_jsonl(folder / "hostile.jsonl", records)], folder / "index")
     assert summary.skipped == 0, summary.problems
     return folder / "index"
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from search_service.search import MAX_LIMIT
+from search_service.search.types import MAX_LIMIT
 from search_service.web.openapi import DOCUMENT
 
 from .conftest import STAFF

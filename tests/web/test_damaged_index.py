@@ -15,7 +15,8 @@ import pytest
 from whoosh.filedb.compound import CompoundStorage
 from whoosh.filedb.structfile import StructFile
 
-from search_service import cli, store
+from search_service import cli
+from search_service.index import store
 from search_service.web import errors
 
 from ..records import bulletins, write_jsonl

@@ -4,7 +4,7 @@ from urllib.parse import quote
 
 import pytest
 
-from search_service import search as search_module
+from search_service.search import searching as search_module
 from search_service.web import errors
 
 from .conftest import STAFF

@@ -1,6 +1,6 @@
 """A handful of clients cannot stall the service: connections that send nothing, and
 slowloris clients that send their headers a byte a second, against gunicorn as
-gunicorn.conf.py runs it, and against the real nginx (Debian's) with the configuration
+its settings module runs it, and against the real nginx (Debian's) with the configuration
 `search-service deploy nginx` prints, in front of it.
 
 Regression (issue 13): with sync workers, 3 idle connections held every worker until the
@@ -97,7 +97,7 @@ class Front:
 
 @pytest.fixture(scope="module")
 def service(sample_index, tmp_path_factory):
-    """gunicorn as gunicorn.conf.py runs it, behind a proxy on this machine."""
+    """gunicorn as its settings module runs it, behind a proxy on this machine."""
     folder = tmp_path_factory.mktemp("front")
     index = folder / "index"
     shutil.copytree(sample_index, index)

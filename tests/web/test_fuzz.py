@@ -35,7 +35,7 @@ TRAVERSALS = (
     "/etc/passwd",
 )
 _VARIABLE = re.compile(r"<[^>]+>")
-# gunicorn.conf.py's limit_request_line: a longer request line is refused by gunicorn itself.
+# gunicorn_conf's limit_request_line: a longer request line is refused by gunicorn itself.
 GUNICORN_REQUEST_LINE = 8190
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 import search_service
-from search_service import search as search_module
+from search_service.search import searching as search_module
 from search_service.web import errors, templates_folder
 from search_service.web.security import HEADERS
 

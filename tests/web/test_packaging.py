@@ -7,6 +7,8 @@ configuration that makes it work from drifting.
 
 import configparser
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 from packaging.requirements import Requirement
@@ -32,23 +34,38 @@ def test_every_package_is_listed_in_setup_cfg():
     assert "search_service.web.templates" in listed
 
 
-def test_templates_and_static_files_are_package_data():
+def _folder(package: str) -> Path:
+    """Where setup.cfg takes a package from (the templates from the top-level folder)."""
+    templates = "search_service.web.templates"
+    if package == templates or package.startswith(templates + "."):
+        return ROOT.joinpath("templates", *package.split(".")[3:])
+    return ROOT.joinpath(*package.split("."))
+
+
+def test_every_data_file_is_package_data_of_its_folder():
+    # setuptools warns of a folder of data that is not a listed package: each is one.
     config = setup_cfg()
     assert config["options"]["package_dir"].split() == [
         "search_service.web.templates",
         "=",
         "templates",
     ]
-    patterns = config["options.package_data"]["search_service.web.templates"].split()
-    shipped = {p for pattern in patterns for p in (ROOT / "templates").glob(pattern)}
-    on_disk = {p for p in (ROOT / "templates").rglob("*") if p.is_file()}
+    packages = config["options"]["packages"].split()
+    shipped, on_disk = set(), set()
+    for package in packages:
+        folder = _folder(package)
+        patterns = config["options.package_data"].get(package, "").split()
+        shipped |= {p for pattern in patterns for p in folder.glob(pattern) if p.is_file()}
+        on_disk |= {p for p in folder.iterdir() if p.is_file() and p.suffix != ".py"}
+        inside = {p.name for p in folder.iterdir() if p.is_dir() and p.name != "__pycache__"}
+        assert {f"{package}.{name}" for name in inside} <= set(packages)
     assert on_disk == shipped
+    assert ROOT / "templates" / "static" / "searchbox.css" in shipped
+    assert ROOT / "search_service" / "text" / "data" / "abbreviations.tsv" in shipped
 
 
-def test_a_checkout_finds_its_templates_and_gunicorn_settings():
+def test_a_checkout_finds_its_templates():
     assert templates_folder() == ROOT / "templates"
-    assert serve.config_path() == ROOT / "gunicorn.conf.py"
-    assert "gunicorn.conf.py" in setup_cfg()["options.data_files"]["share/search-service"]
 
 
 def locked(name: str) -> dict[str, str]:
@@ -76,3 +93,24 @@ def test_ci_runs_the_test_command_of_the_readme():
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     command = ci.split("# The README's test command:\n", 1)[1].splitlines()[0]
     assert f"```sh\n{command}\n```" in (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def test_gunicorn_imports_its_settings_from_any_folder(tmp_path):
+    """No file to look for, in a checkout or installed: `-c python:` names a module."""
+    assert "options.data_files" not in setup_cfg()
+    result = subprocess.run(
+        [sys.executable, "-m", "gunicorn", "-c", serve.CONFIG, "--print-config"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    settings = dict(
+        (name.strip(), value.strip())
+        for name, _, value in (line.partition("=") for line in result.stdout.splitlines())
+    )
+    assert settings["wsgi_app"] == "search_service.web:create_app()"
+    assert settings["worker_class"] == "gevent"
+    assert settings["preload_app"] == "True"
+    assert settings["logger_class"] == "search_service.web.access_log.AccessLog"

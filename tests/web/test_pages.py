@@ -199,7 +199,7 @@ def test_the_article_page_shows_the_article_and_its_links(client):
 
 
 def test_article_text_is_escaped(make_app, tmp_path):
-    from search_service import ingest
+    from search_service.ingest import pipeline
 
     from ..records import article, write_jsonl
 
@@ -207,7 +207,7 @@ def test_article_text_is_escaped(make_app, tmp_path):
         tmp_path / "a.jsonl",
         [article(1, title="Hội nghị <script>alert(1)</script>", body="<b>Đậm</b>\n\nHết")],
     )
-    ingest.ingest([source], tmp_path / "index", workers=1)
+    pipeline.ingest([source], tmp_path / "index", workers=1)
     client = make_app(INDEX=str(tmp_path / "index")).test_client()
     for url in ("/articles/a1", "/?q=hoi nghi"):
         html = client.get(url).get_data(as_text=True)

@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from search_service import search as search_module
+from search_service.search import searching as search_module
 from search_service.web.security import HEADERS
 
 from .broken_app import SECRET

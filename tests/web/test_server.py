@@ -1,4 +1,4 @@
-"""The real service over HTTP: gunicorn with gunicorn.conf.py, and `search-service serve`."""
+"""The real service over HTTP: gunicorn with its settings module, and `search-service serve`."""
 
 import json
 import subprocess
@@ -10,7 +10,7 @@ from urllib.parse import quote
 
 import pytest
 
-from search_service import ingest
+from search_service.ingest import pipeline
 from search_service.web.access_log import logged_target
 
 from ..records import article, write_jsonl
@@ -70,7 +70,7 @@ def test_an_article_indexed_while_serving_is_found_within_a_second(live_server, 
     )
     source = write_jsonl(tmp_path / "new.jsonl", [record])
     assert "moi-dang" not in search_ids(live_server, "yen sao")
-    ingest.ingest([source], live_server.index, workers=1)
+    pipeline.ingest([source], live_server.index, workers=1)
     committed = time.monotonic()
     while "moi-dang" not in search_ids(live_server, "yen sao"):
         assert time.monotonic() - committed < 1.0, "not searchable a second after the commit"
@@ -86,10 +86,10 @@ def test_an_article_deleted_while_serving_is_gone_within_a_second(live_server, t
     record = article(
         902, id="sap-xoa", title="Nuôi cấy lan rừng", body="Lan rừng.", sector="Thử nghiệm"
     )
-    ingest.ingest([write_jsonl(tmp_path / "gone.jsonl", [record])], live_server.index, workers=1)
+    pipeline.ingest([write_jsonl(tmp_path / "gone.jsonl", [record])], live_server.index, workers=1)
     time.sleep(0.1)
     assert all(search_ids(live_server, "lan rung")[0] == "sap-xoa" for _ in range(6))
-    ingest.delete(["sap-xoa"], live_server.index)
+    pipeline.delete(["sap-xoa"], live_server.index)
     time.sleep(1.0)
     assert all("sap-xoa" not in search_ids(live_server, "lan rung") for _ in range(6))
 

@@ -76,7 +76,7 @@ def test_serve_refuses_a_bad_token_in_one_line_without_it(tmp_path):
 @pytest.mark.slow
 def test_gunicorn_started_with_a_bad_token_does_not_log_it(tmp_path):
     result = subprocess.run(
-        [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py"],
+        [sys.executable, "-m", "gunicorn", "-c", "python:search_service.web.gunicorn_conf"],
         cwd=ROOT,
         capture_output=True,
         text=True,

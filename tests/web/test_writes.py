@@ -10,7 +10,8 @@ import time
 
 import pytest
 
-from search_service import committer, store
+from search_service.index import store, writing
+from search_service.ingest import committer
 from search_service.web import settings
 
 from ..records import article
@@ -305,7 +306,7 @@ def test_a_write_may_be_larger_than_a_search(writes):
 def test_a_full_queue_answers_503_with_retry_after_and_a_busy_index_202(write_client, index):
     client = write_client(WRITE_WAIT=0.2, WRITE_QUEUE_MAX=2)
     # The CLI's ingest holds the writer for longer than a write waits.
-    with store.writer(index):
+    with writing.writer(index):
         response = post(client, [article(1), article(2)])
         assert response.status_code == 202
         assert response.json == {

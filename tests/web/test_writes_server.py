@@ -18,7 +18,7 @@ from urllib.parse import quote
 
 import pytest
 
-from search_service import store
+from search_service.index import writing
 
 from ..records import article
 from .conftest import APP, ROOT, free_port, stop, wait_until_up
@@ -48,7 +48,14 @@ class Service:
         }
         with (self.folder / "gunicorn.log").open("a") as log:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", APP],
+                [
+                    sys.executable,
+                    "-m",
+                    "gunicorn",
+                    "-c",
+                    "python:search_service.web.gunicorn_conf",
+                    APP,
+                ],
                 cwd=ROOT,
                 env=env,
                 stdout=log,
@@ -78,7 +85,7 @@ class Service:
         """The pid of the writer process, a child of the arbiter."""
         for pid in children(self.process.pid):
             with contextlib.suppress(OSError):
-                if b"search_service.committer" in Path(f"/proc/{pid}/cmdline").read_bytes():
+                if b"search_service.ingest.committer" in Path(f"/proc/{pid}/cmdline").read_bytes():
                     return pid
         return None
 
@@ -162,7 +169,7 @@ def test_an_acknowledged_write_survives_kill_9_of_every_gunicorn_process(index, 
     try:
         status, stored = service.request("GET", "/api/articles/a1")
         assert (status, stored["title"]) == (200, record["title"])
-        with store.writer(index):
+        with writing.writer(index):
             status, queued = service.request("DELETE", "/api/articles/a1")
             service.kill_everything()
         assert (status, queued["status"]) == (202, "queued")

@@ -1,0 +1,291 @@
+"""What the index's own vocabulary says about a query word.
+
+Forgiving queries are decided by the index, not by rules alone: a Telex reading (`chis` →
+`chí`) is taken when the index holds it and not the word as typed; a word missing a letter is
+replaced by the most frequent indexed word one edit away; a folded word gets its marks back
+from the most frequent form the articles use. Everything here reads one searcher, so it sees
+one generation of the index.
+
+What a generation's vocabulary sums over its segments is read from each segment once
+(`segments.SegmentData`), and a generation that only adds segments to the previous one
+starts from the previous one's sums of term frequencies and marked forms, adding those of
+its new segments: the first searches after a commit do not add up every segment again.
+"""
+
+import collections
+import functools
+import string
+
+from ..index.analysis import WORD_SEPARATOR, pair_prefix, pair_reading
+from ..index.schema import PAIR_FIELDS, TEXT_FIELDS, WORD_FIELDS
+from ..index.segment_data import Memo, Part
+from ..text.normalize import fold
+from .engine import Engine, Plain
+
+# Letters a typo may have dropped or swapped (folded vocabulary is plain ASCII).
+_LETTERS = string.ascii_lowercase + string.digits
+MAX_TYPO_LENGTH = 12
+# A word the typed one lacks a letter of counts this many times its frequency among the
+# words one edit away: a letter left out is the commonest typing slip (`vng` is `vàng`,
+# not the more frequent `ông`; `rong` is `trong`).
+MISSING_LETTER_WEIGHT = 10
+# The fields whose plain-letter words are kept in tables (see `_words`).
+WORD_TABLES = ("body", "title", *WORD_FIELDS.values())
+
+
+class Vocabulary:
+    """Term statistics of one generation of the index, summed over its segments."""
+
+    def __init__(
+        self,
+        reader,
+        parts: list[Part],
+        engine: Engine | None = None,
+        previous: "Vocabulary | None" = None,
+    ):
+        self.reader = reader
+        self.parts = parts
+        self.engine = engine
+        self._near: dict[tuple[str, int], list[str]] = Memo()
+        self._restored: dict[str, str] = Memo()
+        self._marked: dict[str, collections.Counter] = Memo()
+        self._forms: dict[str, collections.Counter] = Memo()
+        self._shadows: dict[tuple[str, str], tuple[str, ...]] = Memo()
+        self._pairs: dict[tuple[str, str], collections.Counter] = Memo()
+        self._frequencies: dict[tuple[str, str], int] = Memo()
+        self._word_tables: dict[str, list[dict[str, int]]] = {}
+        # The previous generation's sums, and the segments this one adds to its segments.
+        self._inherited_frequencies: dict[tuple[str, str], int] = {}
+        self._inherited_marked: dict[tuple[str, str], collections.Counter] = {}
+        self._added = parts
+        if previous is not None and _extends(parts, previous.parts):
+            self._inherited_frequencies = previous._frequencies
+            self._inherited_marked = previous._marked
+            self._added = parts[len(previous.parts) :]
+
+    def warm(self) -> None:
+        """Read every segment's word tables and title forms now, not on a first search."""
+        for part in self.parts:
+            for field in WORD_TABLES:
+                _words(part, field)
+            for field in TEXT_FIELDS:
+                _syllable_forms(part, field)
+
+    def word_frequency(self, field: str, text: str) -> int:
+        """How many articles hold the plain-letter word `text` in `field` (one of
+        WORD_TABLES), from the segments' word tables: no index lookup."""
+        return sum(table.get(text, 0) for table in self._tables(field))
+
+    def _tables(self, field: str) -> list[dict[str, int]]:
+        if field not in self._word_tables:
+            self._word_tables[field] = [_words(part, field) for part in self.parts]
+        return self._word_tables[field]
+
+    def frequency(self, field: str, text: str) -> int:
+        """How many articles hold `text` in `field`."""
+        key = (field, text)
+        found = self._frequencies.get(key)
+        if found is None:
+            inherited = self._inherited_frequencies.get(key)
+            parts, found = (self.parts, 0) if inherited is None else (self._added, inherited)
+            found += sum(part.data.frequency(part.leaf, field, text) for part in parts)
+            self._frequencies[key] = found
+        return found
+
+    def text_frequency(self, text: str) -> int:
+        """How many articles hold `text` in their title or body (an upper bound)."""
+        return max(self.frequency("body", text), self.frequency("title", text))
+
+    def near(self, word: str, limit: int = 2) -> list[str]:
+        """Indexed words one edit from `word` (a letter missing, extra, wrong or swapped)."""
+        if not 2 <= len(word) <= MAX_TYPO_LENGTH or not word.isascii():
+            return []
+        if (word, limit) not in self._near:
+            self._near[word, limit] = self._edits(word, limit)
+        return self._near[word, limit]
+
+    def _edits(self, word: str, limit: int) -> list[str]:
+        # Hundreds of candidates, of which a few are words: look them up in each segment's
+        # table of words, not one index lookup a candidate and segment.
+        candidates = _candidates(word)
+        counts = []
+        for field in ("body", "title"):
+            count: collections.Counter = collections.Counter()
+            for table in self._tables(field):
+                for candidate in table.keys() & candidates:
+                    count[candidate] += table[candidate]
+            counts.append(count)
+        # Of the words one edit away, the longer ones are the typed word with a letter added.
+        found = [
+            (
+                max(c[candidate] for c in counts)
+                * (MISSING_LETTER_WEIGHT if len(candidate) > len(word) else 1),
+                candidate,
+            )
+            for candidate in set().union(*counts)
+        ]
+        found.sort(reverse=True)
+        return [candidate for _, candidate in found[:limit]]
+
+    def restore(self, folded: str) -> str:
+        """The marked form the articles use most for a folded syllable (`hoi` → `hội`).
+
+        From titles: a small field, and their spelling is the careful one."""
+        if folded not in self._restored:
+            plain = sum(_syllable_forms(part, "title")[0].get(folded, 0) for part in self.parts)
+            marked = self.marked_forms(folded)
+            best = folded
+            if marked:
+                text, count = max(marked.items(), key=lambda item: (item[1], item[0]))
+                if count > plain - sum(marked.values()):
+                    best = text
+            self._restored[folded] = best
+        return self._restored[folded]
+
+    def marked_forms(self, folded: str, field: str = "title") -> collections.Counter:
+        """The marked forms of a folded syllable in `field`, with their numbers of articles."""
+        key = (field, folded)
+        if key not in self._marked:
+            marked: collections.Counter = collections.Counter()
+            parts = self.parts
+            inherited = self._inherited_marked.get(key)
+            if inherited is not None:
+                # Counted in segment order, as afresh: the new segments' forms come last.
+                parts = self._added
+                marked.update(inherited)
+            for part in parts:
+                marked.update(_syllable_forms(part, field)[1].get(folded, {}))
+            self._marked[key] = marked
+        return self._marked[key]
+
+    def shadows(self, field: str, plain: str) -> tuple[str, ...]:
+        """The marked forms in `field` whose folded copies share the term of `plain` (a
+        syllable without marks): what to take away to find `plain` as it stands."""
+        key = (field, plain)
+        if key not in self._shadows:
+            self._shadows[key] = tuple(sorted(self.marked_forms(plain, field)))
+        return self._shadows[key]
+
+    def forms(self, folded: str) -> collections.Counter:
+        """Every form of a folded syllable in the articles (`ban`: bàn, bán, bạn, ban...),
+        with about how many articles hold it (title or body, whichever more)."""
+        if folded not in self._forms:
+            found: collections.Counter = collections.Counter()
+            for field in TEXT_FIELDS:
+                marked = self.marked_forms(folded, field)
+                plain = self.plain_frequency(field, folded)
+                for form, count in [*marked.items(), (folded, plain)]:
+                    found[form] = max(found[form], count)
+            self._forms[folded] = +found
+        return self._forms[folded]
+
+    def plain_frequency(self, field: str, plain: str) -> int:
+        """How many articles hold the syllable `plain` without marks in `field`: its term
+        also counts the folded copies of marked forms, which the engine takes away."""
+        shadows = self.shadows(field, plain)
+        if not shadows:
+            return self.frequency(field, plain)
+        if self.engine is None:
+            return max(
+                0, self.frequency(field, plain) - sum(self.marked_forms(plain, field).values())
+            )
+        return len(self.engine.scored_term(Plain(field, plain, shadows))[0])
+
+    def pair_readings(self, first: str, second: str) -> collections.Counter:
+        """The readings of two adjacent folded syllables in the articles (`hoi nghi`: (hội,
+        nghị), (hỏi, nghị)...), with how many articles hold each (title or body)."""
+        key = (first, second)
+        if key not in self._pairs:
+            found: collections.Counter = collections.Counter()
+            prefix = pair_prefix(first, second)
+            for field in PAIR_FIELDS.values():
+                # Each segment's terms under the prefix (kept across generations), merged
+                # in term order as the reader's own expansion gives them.
+                terms = set().union(
+                    *(part.data.prefixed(part.leaf, field, prefix) for part in self.parts)
+                )
+                for text in sorted(terms):
+                    reading = pair_reading(text)
+                    found[reading] = max(found[reading], self.frequency(field, text))
+            self._pairs[key] = found
+        return self._pairs[key]
+
+
+def _words(part: Part, field: str) -> dict[str, int]:
+    """The plain-letter terms of a segment's field (syllables a typo may be mended to, and
+    pyvi's folded words that tell which mend fits its neighbours), each with the number of
+    documents that hold it."""
+
+    def read() -> dict[str, int]:
+        found = {}
+        for text, documents in part.data.terms(part.leaf, field):
+            if text.isascii() and text.replace(WORD_SEPARATOR, "").isalpha():
+                found[text] = documents
+        return found
+
+    return part.data.cached(("words", field), read)
+
+
+def _syllable_forms(part: Part, field: str) -> tuple[dict[str, int], dict[str, dict[str, int]]]:
+    """A segment's syllables in `field`: plain ones -> documents (which count the folded
+    copies of marked ones too), and folded -> {marked form -> documents}."""
+
+    def read():
+        plain: dict[str, int] = {}
+        marked: dict[str, dict[str, int]] = {}
+        for text, documents in part.data.terms(part.leaf, field):
+            if not text.isalpha():
+                continue
+            folded = fold(text)
+            if folded == text:
+                plain[folded] = documents
+            else:
+                marked.setdefault(folded, {})[text] = documents
+        return plain, marked
+
+    return part.data.cached(("forms", field), read)
+
+
+def _extends(parts: list[Part], previous: list[Part]) -> bool:
+    """Whether `parts` are the `previous` parts (same segments, same order) and more."""
+    return len(parts) >= len(previous) and all(
+        mine.data is theirs.data and mine.offset == theirs.offset
+        for mine, theirs in zip(parts, previous, strict=False)
+    )
+
+
+@functools.lru_cache(maxsize=10_000)
+def _candidates(word: str) -> frozenset[str]:
+    """Every string one edit from `word` (the same in every generation)."""
+    return frozenset(_one_edit(word))
+
+
+def _one_edit(word: str):
+    splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
+    seen = {word}
+    for left, right in splits:
+        for candidate in (
+            [left + c + right for c in _LETTERS]
+            + ([left + right[1:]] if right else [])
+            + ([left + c + right[1:] for c in _LETTERS] if right else [])
+            + ([left + right[1] + right[0] + right[2:]] if len(right) > 1 else [])
+        ):
+            if candidate and candidate not in seen:
+                seen.add(candidate)
+                yield candidate
+
+
+def one_edit_apart(a: str, b: str) -> bool:
+    """Whether `b` is `a` with one letter added, dropped, replaced, or two swapped."""
+    if abs(len(a) - len(b)) > 1 or a == b:
+        return False
+    start = 0
+    while start < min(len(a), len(b)) and a[start] == b[start]:
+        start += 1
+    if len(a) == len(b):
+        swapped = (
+            a[start + 2 :] == b[start + 2 :] and a[start : start + 2] == b[start : start + 2][::-1]
+        )
+        return a[start + 1 :] == b[start + 1 :] or swapped
+    shorter, longer = (a, b) if len(a) < len(b) else (b, a)
+    return shorter[start:] == longer[start + 1 :]

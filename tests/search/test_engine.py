@@ -1,0 +1,81 @@
+"""Query trees evaluated with NumPy over the sample articles: the matches Whoosh finds, and
+scores that rank as BM25 does."""
+
+import numpy as np
+import pytest
+from whoosh import query as q
+
+from search_service.search.engine import Plain
+from search_service.text.syllables import SYLLABLE
+
+
+@pytest.fixture(scope="module")
+def generation(catalog):
+    return catalog.current()
+
+
+def _ids(generation, mask: np.ndarray) -> list[str]:
+    stored = generation.searcher.stored_fields
+    return sorted(stored(int(n))["id"] for n in np.flatnonzero(mask))
+
+
+@pytest.mark.parametrize(
+    "tree, count",
+    [
+        (q.Term("body", "covid"), 13),
+        (q.Term("title", "covid"), 2),
+        (q.And([q.Term("body", "covid"), q.Term("body", "dịch")]), 13),
+        (q.Or([q.Term("title", "covid"), q.Term("title", "biển")]), 4),
+        (q.AndNot(q.Term("body", "covid"), q.Term("body", "vắc")), 11),
+        (q.Phrase("body", ["giao", "ban"]), 7),
+        (q.Every(), 48),
+        (q.Term("body", "xyzzy"), 0),
+    ],
+)
+def test_a_tree_matches_what_whoosh_matches(generation, tree, count):
+    found, scores = generation.engine.evaluate(tree)
+    by_whoosh = sorted(hit["id"] for hit in generation.searcher.search(tree, limit=None))
+    assert _ids(generation, found) == by_whoosh
+    assert len(by_whoosh) == count
+    assert not scores[~found].any()
+
+
+def test_the_article_that_uses_a_term_most_for_its_length_ranks_first(generation):
+    found, scores = generation.engine.evaluate(q.Term("body", "covid"))
+    stored = generation.searcher.stored_fields
+    best = [stored(int(n))["id"] for n in np.argsort(-scores, kind="stable")[:2]]
+    assert best == ["article-khoa-giao-q3-2021", "bc-2022-chuyen-doi-so"]
+    assert (scores[found] > 0).all()
+
+
+def test_a_boost_multiplies_the_score_and_an_or_adds_them(generation):
+    engine = generation.engine
+    _, once = engine.evaluate(q.Term("body", "covid"))
+    _, twice = engine.evaluate(q.Term("body", "covid", boost=2.0))
+    _, other = engine.evaluate(q.Term("body", "dịch"))
+    _, either = engine.evaluate(q.Or([q.Term("body", "covid"), q.Term("body", "dịch")]))
+    np.testing.assert_allclose(twice, 2 * once, rtol=1e-6)
+    np.testing.assert_allclose(either, once + other, rtol=1e-6)
+
+
+def test_and_maybe_ranks_the_matches_of_its_first_tree_only(generation):
+    engine = generation.engine
+    base, base_scores = engine.evaluate(q.Term("title", "covid"))
+    found, scores = engine.evaluate(q.AndMaybe(q.Term("title", "covid"), q.Term("body", "dịch")))
+    assert _ids(generation, found) == _ids(generation, base)
+    assert (scores[found] > base_scores[found]).all()
+    assert not scores[~found].any()
+
+
+def test_a_plain_term_finds_the_syllable_only_where_it_stands_without_marks(generation):
+    shadows = generation.vocabulary.shadows("body", "giao")
+    assert shadows == ("giáo",)
+    plain, _ = generation.engine.evaluate(Plain("body", "giao", shadows))
+    folded, _ = generation.engine.evaluate(q.Term("body", "giao"))  # every reading
+    written_plain = sorted(
+        document["id"]
+        for document in generation.searcher.all_stored_fields()
+        if "giao" in (s.lower() for s in SYLLABLE.findall(document.get("body") or ""))
+    )
+    assert _ids(generation, plain) == written_plain
+    assert (len(written_plain), int(folded.sum())) == (17, 42)
