@@ -1,7 +1,7 @@
 """Vietnamese full-text search for news and bulletin archives.
 
-Two paths run through the packages, and imports point down them (`text/` and `errors` serve
-both; `web/` and `cli` are the shells, and nothing below imports them):
+Two paths run through the packages, and imports point down them (`text/`, `errors` and
+`caching` serve both; `web/` and `cli` are the shells, and nothing below imports them):
 
     an article:  file -> sources/ -> ingest/ (record -> Article -> fields) -> index/ on disk
     a query:     request -> search/ (reading, matching, scoring, facets, snippets) -> result
@@ -75,6 +75,7 @@ both; `web/` and `cli` are the shells, and nothing below imports them):
       deploy           `search-service deploy systemd|nginx`: the production configuration
     cli              the `search-service` command   (`__main__`: `python -m search_service`)
     errors           the service's errors, each with its exit status and HTTP status
+    caching          the one cache of computed values (LRU within a budget), used by both paths
 
     analysis, schema, codec, article: at the top too, for indexes built before this layout:
                      they re-export the classes that Whoosh and the write queue pickled there

@@ -20,9 +20,11 @@ from collections.abc import Callable, Iterator
 
 import numpy as np
 
+from ..caching import LRU
 from .schema import PAIR_FIELDS, TEXT_FIELDS, WORD_FIELDS
 
-# Answers a memo keeps (about 200 bytes an entry) before it forgets them all.
+# Term lookups kept a segment (about 200 bytes an entry): a server that keeps one index
+# generation for months sees new words in every query.
 MEMO_ENTRIES = 100_000
 # A segment of at most this many documents (what a commit of the write API adds) has the
 # terms of its analyzed text fields read whole, with their document frequencies, on first
@@ -34,16 +36,6 @@ SMALL_SEGMENT = 64
 ANALYZED_FIELDS = frozenset((*TEXT_FIELDS, *WORD_FIELDS.values(), *PAIR_FIELDS.values()))
 
 
-class Memo(dict):
-    """Answers to remember, forgotten all at once past MEMO_ENTRIES: a server that keeps
-    one index generation for months sees new words in every query."""
-
-    def __setitem__(self, key, value) -> None:
-        if len(self) >= MEMO_ENTRIES:
-            self.clear()
-        super().__setitem__(key, value)
-
-
 class SegmentData:
     """Values computed from one segment, each once (`cached`), plus term frequencies."""
 
@@ -51,8 +43,8 @@ class SegmentData:
         self.id = leaf.segment().segment_id()
         self.size = leaf.doc_count_all()
         self._values: dict = {}
-        self._frequencies: dict[tuple[str, str], int] = Memo()
-        self._prefixed: dict[tuple[str, str], tuple[str, ...]] = Memo()
+        self._frequencies = LRU(MEMO_ENTRIES)
+        self._prefixed = LRU(MEMO_ENTRIES)
         self._lock = threading.Lock()
 
     def cached(self, key, compute: Callable):
@@ -67,16 +59,7 @@ class SegmentData:
         """How many documents of this segment hold `text` in `field` (deleted ones too)."""
         if self._read_whole(field):
             return self._terms(leaf)[field].get(text, 0)
-        key = (field, text)
-        found = self._frequencies.get(key)
-        if found is None:
-            try:
-                found = leaf.doc_frequency(field, text)
-            except (KeyError, ValueError):
-                found = 0
-            with self._lock:
-                self._frequencies[key] = found
-        return found
+        return self._frequencies.get((field, text), lambda: _frequency(leaf, field, text))
 
     def terms(self, leaf, field: str) -> Iterator[tuple[str, int]]:
         """Every term of `field` in this segment, in order, with its document frequency."""
@@ -86,25 +69,29 @@ class SegmentData:
 
     def prefixed(self, leaf, field: str, prefix: str) -> tuple[str, ...]:
         """The terms of `field` in this segment that start with `prefix`, in order."""
-        key = (field, prefix)
-        found = self._prefixed.get(key)
-        if found is None:
+
+        def read() -> tuple[str, ...]:
             if self._read_whole(field):
-                found = tuple(t for t in self._terms(leaf)[field] if t.startswith(prefix))
-            else:
-                found = tuple(
-                    t.decode("utf-8") if isinstance(t, bytes) else t
-                    for t in leaf.expand_prefix(field, prefix)
-                )
-            with self._lock:
-                self._prefixed[key] = found
-        return found
+                return tuple(t for t in self._terms(leaf)[field] if t.startswith(prefix))
+            return tuple(
+                t.decode("utf-8") if isinstance(t, bytes) else t
+                for t in leaf.expand_prefix(field, prefix)
+            )
+
+        return self._prefixed.get((field, prefix), read)
 
     def _read_whole(self, field: str) -> bool:
         return self.size <= SMALL_SEGMENT and field in ANALYZED_FIELDS
 
     def _terms(self, leaf) -> dict[str, dict[str, int]]:
         return self.cached("terms", lambda: _terms(leaf))
+
+
+def _frequency(leaf, field: str, text: str) -> int:
+    try:
+        return leaf.doc_frequency(field, text)
+    except (KeyError, ValueError):
+        return 0
 
 
 @dataclasses.dataclass(frozen=True)

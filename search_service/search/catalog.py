@@ -20,11 +20,11 @@ to the caller (503 on the web), and the next call tries again once a file of the
 changed, so the service recovers on its own when the index is rebuilt.
 """
 
-import collections
 import functools
 import threading
 from pathlib import Path
 
+from ..caching import LRU
 from ..errors import IndexDamaged, SearchServiceError
 from ..index import codec, segment_data, store
 from ..index.segment_data import SegmentData
@@ -65,7 +65,7 @@ class Generation:
         self.number = searcher.reader().generation()
         self.parts = segment_data.parts(searcher.reader(), known)
         self.postings = postings
-        self.results: collections.OrderedDict = collections.OrderedDict()
+        self.results = LRU(RESULT_CACHE_SIZE)
         self._lock = threading.Lock()
         # The previous generation's engine and vocabulary, if it built them, for this one's
         # to inherit from; only those, so that generations do not hold on to each other.
@@ -93,16 +93,7 @@ class Generation:
 
     def cached(self, key, compute):
         """A result computed once per generation (least recently used ones dropped)."""
-        with self._lock:
-            if key in self.results:
-                self.results.move_to_end(key)
-                return self.results[key]
-        value = compute()
-        with self._lock:
-            self.results[key] = value
-            if len(self.results) > RESULT_CACHE_SIZE:
-                self.results.popitem(last=False)
-        return value
+        return self.results.get(key, compute)
 
 
 class Catalog:

@@ -21,13 +21,12 @@ The index on disk is Whoosh's, unchanged; only the evaluation moves here.
 import collections
 import functools
 import math
-import threading
 import time
-from collections.abc import Callable
 
 import numpy as np
 from whoosh import query as q
 
+from ..caching import LRU
 from ..index import codec
 from ..index.columns import column_values, field_lengths
 from ..index.schema import TEXT_FIELDS, WORD_FIELDS
@@ -88,44 +87,15 @@ class ExactPhrase(q.Phrase):
         return hash((super().__hash__(), self.shadows))
 
 
-class ArrayCache:
-    """Arrays computed by key, least recently used dropped past a budget counted in the
-    length of each entry's first array."""
-
-    def __init__(self, budget: int):
-        self.budget = budget
-        self._entries: collections.OrderedDict = collections.OrderedDict()
-        self._size = 0
-        self._lock = threading.Lock()
-
-    def full(self) -> bool:
-        return self._size >= self.budget
-
-    def entries(self) -> dict:
-        """The entries now kept, least recently used first."""
-        with self._lock:
-            return dict(self._entries)
-
-    def get(self, key, compute: Callable[[], tuple[np.ndarray, ...]]) -> tuple[np.ndarray, ...]:
-        with self._lock:
-            if key in self._entries:
-                self._entries.move_to_end(key)
-                return self._entries[key]
-        found = compute()
-        with self._lock:
-            self._entries[key] = found
-            self._size += len(found[0])
-            while self._size > self.budget and len(self._entries) > 1:
-                _, old = self._entries.popitem(last=False)
-                self._size -= len(old[0])
-        return found
+def _length(found: tuple[np.ndarray, ...]) -> int:
+    return len(found[0])
 
 
-class PostingsCache(ArrayCache):
+class PostingsCache(LRU):
     """Postings of (segment, field, term), kept across generations."""
 
     def __init__(self, budget: int = CACHE_POSTINGS):
-        super().__init__(budget)
+        super().__init__(budget, _length)
 
     def postings(self, part: Part, field: str, text: str) -> tuple[np.ndarray, np.ndarray]:
         """(document numbers within the segment, term frequencies) of a term."""
@@ -148,9 +118,9 @@ class Engine:
         self.live_count = int(self.live.sum())
         self._lengths: dict[str, tuple[np.ndarray, float]] = {}
         # Per term: (live documents, BM25 scores at boost 1, term frequencies).
-        self._scored = ArrayCache(CACHE_SCORED)
+        self._scored = LRU(CACHE_SCORED, _length)
         # Per phrase: which documents had their positions checked, and which hold it.
-        self._phrases = ArrayCache(CACHE_PHRASES * self.size)
+        self._phrases = LRU(CACHE_PHRASES * self.size, _length)
         # What the previous generation computed, taken over on first use: the parts it
         # shares with this one (the first `_shared`), and where their documents end.
         self._shared, self._shared_size = 0, 0

@@ -7,7 +7,7 @@ from the most frequent form the articles use. Everything here reads one searcher
 one generation of the index.
 
 What a generation's vocabulary sums over its segments is read from each segment once
-(`segments.SegmentData`), and a generation that only adds segments to the previous one
+(`segment_data.SegmentData`), and a generation that only adds segments to the previous one
 starts from the previous one's sums of term frequencies and marked forms, adding those of
 its new segments: the first searches after a commit do not add up every segment again.
 """
@@ -16,9 +16,10 @@ import collections
 import functools
 import string
 
+from ..caching import LRU
 from ..index.analysis import WORD_SEPARATOR, pair_prefix, pair_reading
 from ..index.schema import PAIR_FIELDS, TEXT_FIELDS, WORD_FIELDS
-from ..index.segment_data import Memo, Part
+from ..index.segment_data import MEMO_ENTRIES, Part
 from ..text.normalize import fold
 from .engine import Engine, Plain
 
@@ -46,21 +47,21 @@ class Vocabulary:
         self.reader = reader
         self.parts = parts
         self.engine = engine
-        self._near: dict[tuple[str, int], list[str]] = Memo()
-        self._restored: dict[str, str] = Memo()
-        self._marked: dict[str, collections.Counter] = Memo()
-        self._forms: dict[str, collections.Counter] = Memo()
-        self._shadows: dict[tuple[str, str], tuple[str, ...]] = Memo()
-        self._pairs: dict[tuple[str, str], collections.Counter] = Memo()
-        self._frequencies: dict[tuple[str, str], int] = Memo()
+        self._near = LRU(MEMO_ENTRIES)
+        self._restored = LRU(MEMO_ENTRIES)
+        self._marked = LRU(MEMO_ENTRIES)
+        self._forms = LRU(MEMO_ENTRIES)
+        self._shadows = LRU(MEMO_ENTRIES)
+        self._pairs = LRU(MEMO_ENTRIES)
+        self._frequencies = LRU(MEMO_ENTRIES)
         self._word_tables: dict[str, list[dict[str, int]]] = {}
         # The previous generation's sums, and the segments this one adds to its segments.
         self._inherited_frequencies: dict[tuple[str, str], int] = {}
         self._inherited_marked: dict[tuple[str, str], collections.Counter] = {}
         self._added = parts
         if previous is not None and _extends(parts, previous.parts):
-            self._inherited_frequencies = previous._frequencies
-            self._inherited_marked = previous._marked
+            self._inherited_frequencies = previous._frequencies.entries()
+            self._inherited_marked = previous._marked.entries()
             self._added = parts[len(previous.parts) :]
 
     def warm(self) -> None:
@@ -84,13 +85,13 @@ class Vocabulary:
     def frequency(self, field: str, text: str) -> int:
         """How many articles hold `text` in `field`."""
         key = (field, text)
-        found = self._frequencies.get(key)
-        if found is None:
+
+        def count() -> int:
             inherited = self._inherited_frequencies.get(key)
             parts, found = (self.parts, 0) if inherited is None else (self._added, inherited)
-            found += sum(part.data.frequency(part.leaf, field, text) for part in parts)
-            self._frequencies[key] = found
-        return found
+            return found + sum(part.data.frequency(part.leaf, field, text) for part in parts)
+
+        return self._frequencies.get(key, count)
 
     def text_frequency(self, text: str) -> int:
         """How many articles hold `text` in their title or body (an upper bound)."""
@@ -100,9 +101,7 @@ class Vocabulary:
         """Indexed words one edit from `word` (a letter missing, extra, wrong or swapped)."""
         if not 2 <= len(word) <= MAX_TYPO_LENGTH or not word.isascii():
             return []
-        if (word, limit) not in self._near:
-            self._near[word, limit] = self._edits(word, limit)
-        return self._near[word, limit]
+        return self._near.get((word, limit), lambda: self._edits(word, limit))
 
     def _edits(self, word: str, limit: int) -> list[str]:
         # Hundreds of candidates, of which a few are words: look them up in each segment's
@@ -131,21 +130,23 @@ class Vocabulary:
         """The marked form the articles use most for a folded syllable (`hoi` → `hội`).
 
         From titles: a small field, and their spelling is the careful one."""
-        if folded not in self._restored:
+
+        def best() -> str:
             plain = sum(_syllable_forms(part, "title")[0].get(folded, 0) for part in self.parts)
             marked = self.marked_forms(folded)
-            best = folded
             if marked:
                 text, count = max(marked.items(), key=lambda item: (item[1], item[0]))
                 if count > plain - sum(marked.values()):
-                    best = text
-            self._restored[folded] = best
-        return self._restored[folded]
+                    return text
+            return folded
+
+        return self._restored.get(folded, best)
 
     def marked_forms(self, folded: str, field: str = "title") -> collections.Counter:
         """The marked forms of a folded syllable in `field`, with their numbers of articles."""
         key = (field, folded)
-        if key not in self._marked:
+
+        def count() -> collections.Counter:
             marked: collections.Counter = collections.Counter()
             parts = self.parts
             inherited = self._inherited_marked.get(key)
@@ -155,29 +156,31 @@ class Vocabulary:
                 marked.update(inherited)
             for part in parts:
                 marked.update(_syllable_forms(part, field)[1].get(folded, {}))
-            self._marked[key] = marked
-        return self._marked[key]
+            return marked
+
+        return self._marked.get(key, count)
 
     def shadows(self, field: str, plain: str) -> tuple[str, ...]:
         """The marked forms in `field` whose folded copies share the term of `plain` (a
         syllable without marks): what to take away to find `plain` as it stands."""
-        key = (field, plain)
-        if key not in self._shadows:
-            self._shadows[key] = tuple(sorted(self.marked_forms(plain, field)))
-        return self._shadows[key]
+        return self._shadows.get(
+            (field, plain), lambda: tuple(sorted(self.marked_forms(plain, field)))
+        )
 
     def forms(self, folded: str) -> collections.Counter:
         """Every form of a folded syllable in the articles (`ban`: bàn, bán, bạn, ban...),
         with about how many articles hold it (title or body, whichever more)."""
-        if folded not in self._forms:
+
+        def count() -> collections.Counter:
             found: collections.Counter = collections.Counter()
             for field in TEXT_FIELDS:
                 marked = self.marked_forms(folded, field)
                 plain = self.plain_frequency(field, folded)
-                for form, count in [*marked.items(), (folded, plain)]:
-                    found[form] = max(found[form], count)
-            self._forms[folded] = +found
-        return self._forms[folded]
+                for form, number in [*marked.items(), (folded, plain)]:
+                    found[form] = max(found[form], number)
+            return +found
+
+        return self._forms.get(folded, count)
 
     def plain_frequency(self, field: str, plain: str) -> int:
         """How many articles hold the syllable `plain` without marks in `field`: its term
@@ -194,8 +197,8 @@ class Vocabulary:
     def pair_readings(self, first: str, second: str) -> collections.Counter:
         """The readings of two adjacent folded syllables in the articles (`hoi nghi`: (hội,
         nghị), (hỏi, nghị)...), with how many articles hold each (title or body)."""
-        key = (first, second)
-        if key not in self._pairs:
+
+        def count() -> collections.Counter:
             found: collections.Counter = collections.Counter()
             prefix = pair_prefix(first, second)
             for field in PAIR_FIELDS.values():
@@ -207,8 +210,9 @@ class Vocabulary:
                 for text in sorted(terms):
                     reading = pair_reading(text)
                     found[reading] = max(found[reading], self.frequency(field, text))
-            self._pairs[key] = found
-        return self._pairs[key]
+            return found
+
+        return self._pairs.get((first, second), count)
 
 
 def _words(part: Part, field: str) -> dict[str, int]:

@@ -2,7 +2,6 @@
 
 import pytest
 
-from search_service.index import segment_data as segments
 from search_service.search.vocabulary import one_edit_apart
 
 
@@ -37,12 +36,3 @@ def test_one_edit_apart(typed, word):
 def test_not_one_edit_apart(typed, word):
     assert not one_edit_apart(typed, word)
     assert not one_edit_apart(word, typed)
-
-
-def test_memos_stay_bounded(monkeypatch):
-    monkeypatch.setattr(segments, "MEMO_ENTRIES", 3)
-    memo = segments.Memo()
-    for number in range(10):
-        memo[number] = number * 2
-        assert len(memo) <= 3
-        assert memo[number] == number * 2
