@@ -48,7 +48,7 @@ class Vocabulary:
         self.engine = engine
         self._near: dict[tuple[str, int], list[str]] = Memo()
         self._restored: dict[str, str] = Memo()
-        self._marked: dict[str, collections.Counter] = Memo()
+        self._marked: dict[tuple[str, str], collections.Counter] = Memo()
         self._forms: dict[str, collections.Counter] = Memo()
         self._shadows: dict[tuple[str, str], tuple[str, ...]] = Memo()
         self._pairs: dict[tuple[str, str], collections.Counter] = Memo()
