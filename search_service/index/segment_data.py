@@ -19,6 +19,7 @@ import threading
 from collections.abc import Callable, Iterator
 
 import numpy as np
+from whoosh.reading import SegmentReader
 
 from ..caching import LRU
 from .schema import PAIR_FIELDS, TEXT_FIELDS, WORD_FIELDS
@@ -100,7 +101,7 @@ class Part:
     generation, and which of its documents are live."""
 
     data: SegmentData
-    leaf: object
+    leaf: SegmentReader
     offset: int
     live: np.ndarray
 

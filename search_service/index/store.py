@@ -142,8 +142,8 @@ def damaged(path: Path, error: Exception) -> IndexDamaged:
     )
 
 
-# What to do when the index folder refuses a write, by errno.
-_REMEDIES = {
+# What to do when the index folder refuses a write, by errno (None when an OSError has none).
+_REMEDIES: dict[int | None, str] = {
     errno.ENOSPC: "free space on its disk",
     errno.EDQUOT: "raise the disk quota",
     errno.EFBIG: "raise the file size limit of the indexing process (ulimit -f)",

@@ -27,6 +27,7 @@ from whoosh import index as whoosh_index
 from whoosh.filedb.filestore import FileStorage
 from whoosh.index import LockError
 from whoosh.reading import SegmentReader
+from whoosh.util.filelock import LockBase
 from whoosh.writing import NO_MERGE, OPTIMIZE
 
 from ..errors import IndexBusy
@@ -180,7 +181,7 @@ class Writer:
     def __init__(self, path: Path, timeout: float):
         self.path, self.timeout = path, timeout
         self._index = open_index(path)
-        self._lock = None
+        self._lock: LockBase | None = None
         self._writer = self._acquire()
         self._changed = False
 
@@ -296,8 +297,7 @@ class Writer:
             policy = OPTIMIZE if optimize else merge_segments if merge else NO_MERGE
             with self._writing():
                 self._writer.commit(mergetype=policy)
-            self._lock.release()
-            self._lock = None
+            self._release_lock()
         else:
             # Nothing written: no new generation, so that readers keep their caches.
             self.cancel()
@@ -319,8 +319,12 @@ class Writer:
                 writer.temp_storage().destroy()
         with contextlib.suppress(Exception):
             self._clear_leftovers()
-        self._lock.release()
-        self._lock = None
+        self._release_lock()
+
+    def _release_lock(self) -> None:
+        if self._lock is not None:
+            self._lock.release()
+            self._lock = None
 
 
 def optimize(path: Path, timeout: float = LOCK_TIMEOUT) -> int:

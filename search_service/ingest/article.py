@@ -10,6 +10,7 @@ import datetime
 import hashlib
 import json
 import re
+from typing import Literal, overload
 
 from ..errors import BadRecord
 from ..text import dates
@@ -94,7 +95,12 @@ def checked_id(value: object) -> str:
     return article_id
 
 
-def _line(record: dict, name: str, required: bool = False) -> str | None:
+# A required field is never None: it is there or the record is refused.
+@overload
+def _line(record: dict, name: str, *, required: Literal[True]) -> str: ...
+@overload
+def _line(record: dict, name: str, *, required: bool = False) -> str | None: ...
+def _line(record: dict, name: str, *, required: bool = False) -> str | None:
     value = record.get(name)
     if value is None or value == "":
         if required:
@@ -114,7 +120,11 @@ def _line(record: dict, name: str, required: bool = False) -> str | None:
     return value or None
 
 
-def _text(record: dict, name: str, required: bool = False) -> str | None:
+@overload
+def _text(record: dict, name: str, *, required: Literal[True]) -> str: ...
+@overload
+def _text(record: dict, name: str, *, required: bool = False) -> str | None: ...
+def _text(record: dict, name: str, *, required: bool = False) -> str | None:
     value = record.get(name)
     if not isinstance(value, str) and value is not None:
         raise BadRecord(f"{name} must be a string")

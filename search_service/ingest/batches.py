@@ -17,12 +17,16 @@ keeps the content hashes it knows up to date with it.
 
 import time
 from collections.abc import Callable
+from typing import Literal, TypeAlias
 
 from ..errors import BadRecord
 from ..index import writing
 from . import write_queue
 from .fields import Prepared
 from .outcomes import Status, Summary
+
+# What a worker makes of one unit: its article's fields, UNCHANGED, or why it was skipped.
+UnitOutcome: TypeAlias = Prepared | BadRecord | Literal[Status.UNCHANGED]
 
 COMMIT_EVERY = 1_000
 COMMIT_GROWTH = 0.25
@@ -46,11 +50,11 @@ class Run:
         self.batch: set[str] = set()  # the ids written since the last commit
         self.last_commit = time.monotonic()
 
-    def handle_all(self, outcomes: list) -> None:
+    def handle_all(self, outcomes: list[UnitOutcome]) -> None:
         for outcome in outcomes:
             self.handle(outcome)
 
-    def handle(self, outcome: Prepared | BadRecord | Status) -> None:
+    def handle(self, outcome: UnitOutcome) -> None:
         summary = self.summary
         if isinstance(outcome, BadRecord):
             summary.skip(outcome)

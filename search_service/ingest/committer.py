@@ -86,17 +86,18 @@ class Supervisor:
         return process
 
     def _supervise(self) -> None:
-        started = time.monotonic()
+        process, started = self.process, time.monotonic()
+        assert process is not None, "start() spawns the process before supervising it"
         while not self._stopping.wait(SUPERVISE_SECONDS):
             # gunicorn's arbiter reaps any child that exits; poll() then reads 0.
-            status = self.process.poll()
+            status = process.poll()
             if status is None:
                 continue
-            self.log(f"writer process {self.process.pid} exited (status {status}): restarting")
+            self.log(f"writer process {process.pid} exited (status {status}): restarting")
             if self._stopping.wait(max(0.0, started + RESTART_SECONDS - time.monotonic())):
                 break
             started = time.monotonic()
-            self.process = self._spawn()
+            self.process = process = self._spawn()
 
     def stop(self) -> None:
         """Stop the writer process (its commit in progress is atomic either way)."""

@@ -34,8 +34,8 @@ from ..index import store, writing
 from ..sources.reader import Problem, Unit, parse_unit, read_paths
 from . import write_queue
 from .article import Article
-from .batches import COMMIT_EVERY, Run
-from .fields import Prepared, prepare
+from .batches import COMMIT_EVERY, Run, UnitOutcome
+from .fields import prepare
 from .outcomes import Status, Summary
 
 # The sample articles shipped with the package: the default data of a new install.
@@ -54,11 +54,11 @@ def _init_worker(known_hashes: dict[str, str], sector: str | None) -> None:
     _known_hashes, _default_sector = known_hashes, sector
 
 
-def _work_chunk(units: list[Unit]) -> list[Prepared | BadRecord | Status]:
+def _work_chunk(units: list[Unit]) -> list[UnitOutcome]:
     return [_work(unit) for unit in units]
 
 
-def _work(unit: Unit) -> Prepared | BadRecord | Status:
+def _work(unit: Unit) -> UnitOutcome:
     """In a worker: one unit to a Prepared article, UNCHANGED, or the error."""
     try:
         article = Article.from_record(parse_unit(unit), sector=_default_sector)
@@ -139,7 +139,7 @@ class _InOrder:
         if len(self.chunk) == _CHUNKSIZE:
             self._send()
 
-    def settled(self, outcome: BadRecord | Status) -> None:
+    def settled(self, outcome: UnitOutcome) -> None:
         """An outcome known without a worker: handled after those read before it."""
         self._send()
         if not self.pending:

@@ -54,7 +54,7 @@ class Report:
 
     def counts(self) -> dict[str, int]:
         """How many positions ended in each status."""
-        counts = dict.fromkeys(STATUSES, 0)
+        counts: dict[str, int] = dict.fromkeys(STATUSES, 0)
         for outcome in self.outcomes:
             counts[outcome.status] += 1
         return counts

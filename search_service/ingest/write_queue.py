@@ -216,7 +216,7 @@ class WriteQueue:
         )
         return [_Row(*row) for row in rows]
 
-    def _mark(self, rows: list[_Row], results: list[str | None], state: str) -> None:
+    def _mark(self, rows: list[_Row], results: list[str], state: str) -> None:
         def mark(connection: sqlite3.Connection) -> None:
             connection.executemany(
                 "UPDATE operations SET state = ?, result = ? WHERE seq = ?",
@@ -335,7 +335,7 @@ def _apply(rows: list[_Row], writer: writing.Writer) -> list[str]:
     committed: dict[str, str | None] = {}
     state: dict[str, str | None] = {}
     last: dict[str, _Row] = {}
-    results = []
+    results: list[str] = []
     for row in rows:
         if row.schema_version != SCHEMA_VERSION:
             results.append(Status.DROPPED)
@@ -360,5 +360,6 @@ def _apply(rows: list[_Row], writer: writing.Writer) -> list[str]:
         if row.content_hash is None:
             writer.delete(article_id)
         else:
+            assert row.blob is not None, "an operation with a content hash holds its article"
             writer.update(_fields(row.blob))
     return results

@@ -97,7 +97,7 @@ class PostingsCache(LRU):
     def __init__(self, budget: int = CACHE_POSTINGS):
         super().__init__(budget, _length)
 
-    def postings(self, part: Part, field: str, text: str) -> tuple[np.ndarray, np.ndarray]:
+    def postings(self, part: Part, field: str, text: str) -> tuple[np.ndarray, ...]:
         """(document numbers within the segment, term frequencies) of a term."""
         key = (part.data.id, field, text)
         return self.get(key, lambda: codec.postings(part.leaf, field, text))
@@ -248,7 +248,7 @@ class Engine:
             parts = [self.evaluate(child, within) for child in query.subqueries]
             if not parts:
                 return self._nothing()
-            score = sum(s for _, s in parts)
+            score = functools.reduce(np.add, (s for _, s in parts))
             if query.minmatch > 1:
                 # At least `minmatch` of the alternatives.
                 mask = sum(m.astype(np.int16) for m, _ in parts) >= query.minmatch
@@ -294,7 +294,7 @@ class Engine:
         # Any of several terms: their postings joined, and summed per document in one pass;
         # or, when the caller keeps far fewer documents than the postings hold, looked up
         # for those documents only.
-        scored = [(t, self.scored_term(t)) for t in terms]
+        scored: list = [(t, self.scored_term(t)) for t in terms]
         terms = [t for t, (docs, _) in scored if len(docs)]
         scored = [found for _, found in scored if len(found[0])]
         if not terms:
@@ -344,7 +344,7 @@ class Engine:
         return docs, scores
 
     def _plain(
-        self, field: str, text: str, shadows: tuple[str, ...], parts: list[Part] | None = None
+        self, field: str, text: str, shadows: tuple[str, ...], *, parts: list[Part] | None = None
     ) -> tuple[np.ndarray, np.ndarray]:
         docs, freqs = self.postings(field, text, parts)
         frequency = np.zeros(self.size, dtype=np.float32)

@@ -66,10 +66,10 @@ def expansion(generation, documents: np.ndarray, scores: np.ndarray) -> q.Query 
     if total <= 0:
         return None  # the articles found score nothing (an index of one article, say)
     terms = []
-    for value, text, syllable in chosen:
+    for weight, text, syllable in chosen:
         for field in TEXT_FIELDS:
             name = field if syllable else PAIR_FIELDS[field]
-            terms.append(q.Term(name, text, boost=value / total))
+            terms.append(q.Term(name, text, boost=weight / total))
     return q.Or(terms)
 
 

@@ -423,8 +423,8 @@ class _Builder:
                 for field in fields
             ]
         else:
-            precise = [self._terms(words[0].forms, fields, prefix and words[0].typed)]
-            loose = [self._terms(words[0].looser, fields, False, LOOSE_WEIGHT)]
+            precise = [self._terms(words[0].forms, fields, words[0].typed if prefix else "")]
+            loose = [self._terms(words[0].looser, fields, "", LOOSE_WEIGHT)]
         other_side = self.abbreviation(clause.text, fields, record=not clause.negated)
         if clause.negated:
             return _any(precise + other_side), q.NullQuery()
@@ -504,8 +504,8 @@ class _Builder:
             if spellings():
                 fitting = spellings()[0]
             else:
-                near = self.vocabulary.near(folded, limit=1)
-                fitting = (near[0], self.vocabulary.restore(near[0])) if near else None
+                nearest = self.vocabulary.near(folded, limit=1)
+                fitting = (nearest[0], self.vocabulary.restore(nearest[0])) if nearest else None
         if not fitting:
             return None
         return fitting[1], fitting[0]
@@ -588,8 +588,10 @@ class _Builder:
         return q.Term(field, text, boost=boost)
 
     def _terms(
-        self, forms: tuple[Form, ...], fields, prefix: str | bool, weight: float = 1.0
+        self, forms: tuple[Form, ...], fields: tuple[str, ...], prefix: str, weight: float = 1.0
     ) -> q.Query:
+        """Any of `forms` in `fields`; with a `prefix` (the word as typed so far), also the
+        words that complete it."""
         if not forms:
             return q.NullQuery()
         terms = []

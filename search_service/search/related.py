@@ -21,7 +21,7 @@ def linked_ids(searcher, article_id: str) -> list[str]:
     outgoing = list(document.get("related") or [])
     keys = [folded_key(t) for t in document.get("related_titles") or []]
     if keys:
-        by_key = {}
+        by_key: dict[str, str] = {}
         found = searcher.search(q.Or([q.Term("title_key", k) for k in keys]), limit=None)
         for hit in found:
             by_key.setdefault(folded_key(hit["title"]), hit["id"])

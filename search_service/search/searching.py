@@ -127,13 +127,13 @@ def _collect(
     ranked = found is not None and request.sort == "relevance"
     engine = generation.engine
     precise = found.precise if found else q.Every()
-    in_match, scores = engine.evaluate(found.ranked(precise) if ranked else precise)
+    in_match, scores = engine.evaluate(found.ranked(precise) if ranked and found else precise)
     in_match &= allowed
     facets, kept = columns.count(in_match, request.sectors, request.topics)
     candidates = np.flatnonzero(kept)
     start = (request.page - 1) * request.limit
     wanted = start + request.limit
-    if ranked:
+    if ranked and found:
         order = _ranked(generation, candidates, scores, found.phrase, wanted)[start:]
     else:
         # Without words to rank by, relevance means nothing: newest first.

@@ -10,6 +10,7 @@ import codecs
 import collections
 import re
 from pathlib import Path
+from typing import TypeAlias
 
 import lxml.html
 from lxml import etree
@@ -17,7 +18,8 @@ from lxml import etree
 from ..errors import BadRecord
 from ..text.dates import find_date, parse_date
 
-Element = lxml.html.HtmlElement
+# lxml ships no types: to mypy this is Any, and the alias names what it stands for.
+Element: TypeAlias = lxml.html.HtmlElement
 
 
 def _words(text: str) -> tuple[str, ...]:
@@ -163,7 +165,7 @@ def _parse(text: str, source: str) -> Element:
 def _flatten(text: str) -> str:
     """The page without the tags nested deeper than MAX_DEPTH; their text stays (the text of
     scripts and styles does not: they are kept, to be removed whole)."""
-    depth, dropped = 0, collections.Counter()
+    depth, dropped = 0, collections.Counter[str]()
 
     def keep_or_drop(match: re.Match) -> str:
         nonlocal depth
@@ -321,9 +323,11 @@ def _main_element(doc: Element) -> tuple[Element, Element]:
     if not candidates:
         return (doc, doc) if body is None else (body, body)
     # Measured in C: Python-side text joins cost seconds on thousands of nested boxes.
-    sizes = {e: e.xpath("string-length(normalize-space())") for e in candidates}
-    paragraphs = {e: e.xpath("count(.//p)") for e in candidates}
-    by_size = sorted(candidates, key=sizes.get, reverse=True)
+    sizes: dict[Element, float] = {
+        e: e.xpath("string-length(normalize-space())") for e in candidates
+    }
+    paragraphs: dict[Element, float] = {e: e.xpath("count(.//p)") for e in candidates}
+    by_size = sorted(candidates, key=sizes.__getitem__, reverse=True)
     scope = best = by_size[0]
     # An outer box also holds the title, date, lead, comments: step into the box that holds
     # most of its text or of its paragraphs, which is the article's body.

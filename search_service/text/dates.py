@@ -50,8 +50,8 @@ def parse_date(value: str) -> datetime.date | datetime.datetime:
         return moment
     match = _DAY_FIRST.fullmatch(text)
     if match:
-        day, _, month, year = match.groups()
-        return _make_date(int(year), int(month), int(day), value)
+        day_text, _, month_text, year_text = match.groups()
+        return _make_date(int(year_text), int(month_text), int(day_text), value)
     raise ValueError(f"not a date: {value!r}; {_EXPECTED}")
 
 
@@ -67,7 +67,8 @@ def find_date(text: str) -> datetime.date | None:
         else:
             parts = match["wy"], match["wm"], match["wd"]
         try:
-            return _make_date(*(int(part) for part in parts), match[0])
+            year, month, day = (int(part) for part in parts)
+            return _make_date(year, month, day, match[0])
         except ValueError:
             continue  # an impossible date is a typo or not a date: keep looking
     return None

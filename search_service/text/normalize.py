@@ -41,7 +41,8 @@ _ANY_SPACE = re.compile(r"\s+")
 
 def _move_tone(match: re.Match) -> str:
     first, second = (match.group(1), match.group(2)) if match.group(1) else match.group(3, 4)
-    base, mark = unicodedata.normalize("NFD", second)
+    decomposed = unicodedata.normalize("NFD", second)  # a plain a, e or y, then its tone mark
+    base, mark = decomposed[0], decomposed[1:]
     return unicodedata.normalize("NFC", first + mark) + base
 
 

@@ -268,7 +268,7 @@ _REFRESH = _query(
     {"enum": ["false", "wait_for"], "default": "false"},
 )
 
-_PATHS = {
+_PATHS: dict[str, dict[str, dict]] = {
     "/api/search": {
         "get": {
             "summary": "Search the articles",

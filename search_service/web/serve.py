@@ -102,4 +102,3 @@ def serve(index: Path | None, bind: str, dev: bool = False, workers: int | None 
     sys.stderr.flush()
     # gunicorn takes over this process: signals (TERM, HUP, INT) reach its arbiter.
     os.execv(sys.executable, command)
-    return 0  # not reached

@@ -143,7 +143,11 @@ def _respond(report: publish.Report):
 
 
 def _result(outcome: publish.Outcome) -> dict:
-    result = {"position": outcome.position, "id": outcome.id, "status": outcome.status}
+    result: dict[str, object] = {
+        "position": outcome.position,
+        "id": outcome.id,
+        "status": outcome.status,
+    }
     if outcome.error:
         result["error"] = error_object(outcome.error.code, outcome.error.message)
     return result

@@ -120,6 +120,12 @@ def test_json_keeps_vietnamese_readable(client):
     assert '"Khoa giáo"' in raw and "\\u" not in raw
 
 
+def test_json_keeps_the_order_of_the_result_object(client):
+    # Flask sorts keys unless told not to: a facet reads value, count, selected.
+    body = client.get("/api/search?q=hoi nghi giao ban").get_json()
+    assert list(body["facets"]["sectors"][0]) == ["value", "count", "selected"]
+
+
 def test_search_parameters_are_those_of_the_page(client):
     def ids(url):
         return [hit["id"] for hit in client.get(url).get_json()["hits"]]
