@@ -34,7 +34,6 @@ TASK: unc, vntc, topical, vmds or precision; vntc and topical share one index.
 
 import argparse
 import contextlib
-import dataclasses
 import gzip
 import heapq
 import itertools
@@ -76,9 +75,6 @@ TONES |= {"\u0303": ("x", "4"), "\u0323": ("j", "5")}
 SHAPES = {"\u0302": (None, "6"), "\u031b": ("w", "7"), "\u0306": ("w", "8")}  # None: doubled
 VMDS_DISTRACTORS = 5_000
 PRECISION_QUERIES, PRECISION_DEPTH = 200, 50
-# The service's request takes `exclude` once main has it (SearchRequest.exclude); with the
-# code before it, the bench asks for one more hit and drops the query's own article itself.
-REQUEST_EXCLUDES = "exclude" in {field.name for field in dataclasses.fields(SearchRequest)}
 
 
 # Query styles -------------------------------------------------------------------------------
@@ -357,28 +353,19 @@ class Systems:
             return (*getattr(self, f"_{system}_newest")(text, limit), 0)
 
     def _service(self, text: str, limit: int, exclude: tuple[str, ...]) -> list[str]:
-        if REQUEST_EXCLUDES:
-            request = SearchRequest(q=text, limit=limit, exclude=exclude)
-        else:
-            request = SearchRequest(q=text, limit=limit + len(exclude))
+        request = SearchRequest(q=text, limit=limit, exclude=exclude)
         try:
-            hits = search(self.catalog, request).hits
+            return [hit.id for hit in search(self.catalog, request).hits]
         except SearchServiceError:
             return []
-        return [hit.id for hit in hits if hit.id not in exclude][:limit]
 
     def _service_newest(self, text: str, limit: int) -> tuple[list[str], int, int]:
         try:
             result = search(self.catalog, SearchRequest(q=text, sort="newest", limit=limit))
         except SearchServiceError:
             return [], 0, 0
-        # `Hit.tier` ("precise" or "fallback") is being added on main; the code before it
-        # shows no fallback label, so every hit it shows counts as a match it claims.
-        tiers = [getattr(hit, "tier", "precise") for hit in result.hits]
-        precise = [
-            hit.id for hit, tier in zip(result.hits, tiers, strict=True) if tier == "precise"
-        ]
-        return precise, result.total, tiers.count("fallback")
+        precise = [hit.id for hit in result.hits if hit.tier == "precise"]
+        return precise, result.total, len(result.hits) - len(precise)
 
     def _whoosh_text(self, text: str) -> str:
         words = WHOOSH_SYNTAX.sub(" ", text).split()

@@ -3,11 +3,10 @@
 Whoosh writes a term's postings in blocks of up to 128 and compresses every block with zlib,
 meaning to skip the tiny ones (its check is overwritten on the next line). Most blocks are
 tiny: in an index of vntc articles, half of them hold one posting, and zlib makes those
-larger, not smaller (blocks of one to three postings: 7.6 MiB before, 7.6 after), while
-each call costs the writer the same few microseconds to set up. So blocks of fewer than
-`COMPRESS_FROM` postings are stored as they are: the writer's time compressing drops by a
-quarter and the index stays the same size. Each block records whether it is compressed, so
-readers read either kind, and segments written before this read as they always did.
+larger, not smaller, while each call costs the writer the same few microseconds to set
+up. So blocks of fewer than `COMPRESS_FROM` postings are stored as they are: the index
+stays the same size, and the writer spends less time compressing (CHANGELOG.md). Each
+block records whether it is compressed, so readers read either kind.
 
 Segments keep their codec (pickled in the table of contents): this module's path is part of
 the on-disk format, like the analyzers' (`search_service.codec` re-exports it for indexes

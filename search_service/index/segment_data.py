@@ -30,8 +30,7 @@ MEMO_ENTRIES = 100_000
 # A segment of at most this many documents (what a commit of the write API adds) has the
 # terms of its analyzed text fields read whole, with their document frequencies, on first
 # use: the readers ask a new segment for thousands of terms, each a Whoosh lookup of about
-# 30 us, and a segment of one article holds a few thousand, read in 15 ms (unc, commits of
-# one article: 4,500 lookups were 150 ms of the first searches of each generation).
+# 30 us, and a segment of one article holds a few thousand terms, read whole in 15 ms.
 SMALL_SEGMENT = 64
 # Fields whose terms are text (their bytes UTF-8), the ones queries look up.
 ANALYZED_FIELDS = frozenset((*TEXT_FIELDS, *WORD_FIELDS.values(), *PAIR_FIELDS.values()))

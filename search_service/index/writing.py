@@ -46,9 +46,8 @@ from .store import (
 
 # Whoosh's in-memory posting pool per writer (its own estimate of the postings' size). The
 # ingest commits when it is FULL_SHARE full (`Writer.full`), before Whoosh would spill it to
-# temporary files, pickled and merged back one posting at a time (whole vntc: the writer's
-# CPU was 395 s with spills at 256 MB, 231 s with a 2,048 MB pool that never spilled; with
-# this rule at 512 MB, bench/index_speed.py went from 68% to 95% of its limit).
+# temporary files, pickled and merged back one posting at a time (with this rule at 512 MB,
+# bench/index_speed.py runs at 95% of its limit on the whole vntc; CHANGELOG.md).
 WRITER_MEMORY_MB = 512
 FULL_SHARE = 0.9
 # How long a writer waits for another to finish before giving up, in seconds.
@@ -145,7 +144,7 @@ def _lengths_in_memory(writer) -> None:
     Writing a segment's postings, Whoosh looks up the length of the document's field for
     every posting (for its block statistics), each a seek and a read in the lengths column
     it has just written: a fifth of a commit's time (5.2 million lookups for 12,000 vntc
-    articles; on the whole corpus, the ingest's commits took 314 -> 274 s)."""
+    articles)."""
     per_document_reader = writer.per_document_reader
     writer.per_document_reader = lambda: _FieldLengths(per_document_reader())
 

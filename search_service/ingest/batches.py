@@ -3,13 +3,12 @@ batches that grow with the run.
 
 Small commits keep the workers busy: the writer commits while their results wait (up to
 256 chunks in flight, see `pipeline`), where one big commit at the end would leave them
-idle (5,000 vntc articles: 57% -> 73% of the speed limit of bench/index_speed.py; writer
-peak 477 -> 349 MiB). But each commit is a segment, and every segment is looked up for
-every term of a search: so batches grow with the run, to a quarter of what it has written
-(`COMMIT_GROWTH`), and a whole-corpus ingest ends with about twenty segments. A batch also
-ends after COMMIT_SECONDS of work, and when the writer's memory is nearly full
-(`writing.Writer.full`), before Whoosh would spill its postings to disk (see
-`writing.WRITER_MEMORY_MB`). A killed run loses at most its last batch.
+idle, and the writer holds less in memory (figures in CHANGELOG.md). But each commit is a
+segment, and every segment is looked up for every term of a search: so batches grow with
+the run, to a quarter of what it has written (`COMMIT_GROWTH`), and a whole-corpus ingest
+ends with about twenty segments. A batch also ends after COMMIT_SECONDS of work, and when
+the writer's memory is nearly full (`writing.Writer.full`), before Whoosh would spill its
+postings to disk (see `writing.WRITER_MEMORY_MB`). A killed run loses at most its last batch.
 
 At each commit the run applies what the write API queued meanwhile (`write_queue`), and
 keeps the content hashes it knows up to date with it.

@@ -41,8 +41,8 @@ CACHE_POSTINGS = 30_000_000
 # and frequency, kept for the next generation; 4 in an index of one segment without
 # deletions, whose documents and frequencies are the postings cache's own arrays):
 # the frequent syllables recur in most queries, and joining their postings over the
-# segments and scoring them cost more than the rest of a query's evaluation (16M: 3.3 ->
-# 2.2 ms a query of the mix). The next generation inherits them (see the docstring).
+# segments and scoring them cost more than the rest of a query's evaluation. The next
+# generation inherits them (see the docstring).
 CACHE_SCORED = 16_000_000
 # A clause is looked up document by document in what the caller keeps when that is this
 # many times fewer documents than its postings hold (a binary search each), else summed

@@ -4,8 +4,8 @@ A topic query is a few words; the reports of its event share many more (names, p
 the event's own words). After a first ranking, the syllables and adjacent pairs that the
 best few articles hold most (RM3: each term's share of an article, weighed by how well the
 article matched), and that are rare enough in the index to tell articles apart, make a
-second query; the fallback tier is ranked by both, the feedback weighing 0.7 (against half
-and half, on the vims topics nDCG@10 .920 -> .922, on VMDS dev .975 -> .976).
+second query; the fallback tier is ranked by both, the feedback weighing 0.7 (better than
+half and half on the vims topics and VMDS dev: nDCG@10 .922 and .976).
 """
 
 import collections

@@ -180,7 +180,8 @@ def _read_lines(stream, source: str) -> Iterator[Unit | Problem]:
 
 def _skip_line(stream: io.BufferedReader) -> None:
     """Read on past the end of the current line, a buffer at a time, keeping none of it
-    (a cached 1 GiB line: 0.2 s, where `readline` in 16 MiB pieces took 2.9 s)."""
+    (a cached 1 GiB line takes 0.2 s, an order of magnitude less than `readline` in 16 MiB
+    pieces)."""
     while chunk := stream.peek(_BUFFER_BYTES):
         end = chunk.find(b"\n")
         if end >= 0:

@@ -51,7 +51,7 @@ def _mark_words(text: str) -> str:
     if " " not in text:
         # A JOINER only ever takes the place of a space. pyvi costs about 12 us a token
         # whatever the text, and a run of marks or symbols is a token a character: a
-        # megabyte of combining marks took 12 s for nothing.
+        # megabyte of combining marks would cost seconds for nothing.
         return text
     marked = list(text)
     position = 0

@@ -23,7 +23,7 @@ MAX_BACKGROUND_SHARE = 0.1
 # A run of letters and digits with its joined syllables; those without a JOINER are single
 # syllables, skipped. Written so that each match takes a whole run: `+` in place of `*`
 # made a run without a JOINER fail at each of its letters, after scanning it to its end
-# (quadratic: a title of 40,000 letters took 32 s).
+# (quadratic in the length of a title).
 _WORD = re.compile(rf"{LETTER}+(?:{JOINER}{LETTER}+)*")
 _FREQUENCIES = Path(__file__).with_name("data") / "word_frequencies.tsv"
 

@@ -42,8 +42,8 @@ worker_connections = 1000
 # and the most frequent postings, for up to SEARCH_SERVICE_WARM_SECONDS), closing its files
 # before forking. Every worker starts with that data, shared copy-on-write, instead of each
 # reading it again on its first searches
-# (on the vntc corpus: first searches 0.5 s -> 20-50 ms, and one copy of the data instead
-# of one a worker). Each worker opens its own index files after the fork (Whoosh readers
+# (on the vntc corpus: first searches take 20-50 ms, and one copy of the data serves
+# every worker). Each worker opens its own index files after the fork (Whoosh readers
 # and SQLite connections must not be shared by processes). The cost: a HUP reloads neither
 # these settings nor changed code; restart the service after an upgrade. With the write
 # API on, the arbiter then starts the writer process, which alone commits the writes (and
