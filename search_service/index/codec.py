@@ -126,11 +126,15 @@ def _ints(data: bytes, at: int, count: int) -> tuple[np.ndarray, int]:
         if data[at : at + 1] != _MARK:
             raise _Unexpected
         at += 1
-    span = data[at : at + 2 * count]
-    if span[0::2] == b"K" * count:
-        # Every delta under 256, as in most blocks of a frequent term: one byte each.
-        values = np.frombuffer(span[1::2], np.uint8).astype(np.int64)
-        at += 2 * count
+    # The first is the block's first document number; the others are gaps, under 256 in
+    # most blocks of a frequent term: then one byte each, read at once.
+    first = _INT_OP.match(data, at)
+    rest = data[first.end() : first.end() + 2 * (count - 1)] if first else b""
+    if first and rest[0::2] == b"K" * (count - 1):
+        values = np.empty(count, np.int64)
+        values[0] = _int(first.group())
+        values[1:] = np.frombuffer(rest[1::2], np.uint8)
+        at = first.end() + len(rest)
     else:
         # Deltas of one, two and four bytes mixed: the opcodes found in one pass, kept
         # only if they follow each other from `at` with nothing skipped.
@@ -152,6 +156,10 @@ def _ints(data: bytes, at: int, count: int) -> tuple[np.ndarray, int]:
     if data[at : at + 1] != closing:
         raise _Unexpected
     return values, at + 1
+
+
+def _int(token: bytes) -> int:
+    return int.from_bytes(token[1:], "little", signed=token[:1] == b"J")
 
 
 def _floats(data: bytes, at: int, count: int) -> np.ndarray:
