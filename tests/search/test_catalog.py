@@ -167,8 +167,8 @@ def test_a_generation_inherits_what_it_would_read_afresh(three_segments, tmp_pat
     for number, records in enumerate(commits):
         previous = opened.current()
         terms = list(previous.engine._scored.entries())
-        sums = list(previous.vocabulary._frequencies)
-        forms = list(previous.vocabulary._marked)
+        sums = list(previous.vocabulary._frequencies.entries())
+        forms = list(previous.vocabulary._marked.entries())
         pipeline.ingest([write_jsonl(tmp_path / f"{number}.jsonl", records)], index, workers=1)
         current = opened.current()
         assert current is not previous
