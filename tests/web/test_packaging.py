@@ -54,7 +54,9 @@ def test_every_data_file_is_package_data_of_its_folder():
     shipped, on_disk = set(), set()
     for package in packages:
         folder = _folder(package)
-        patterns = config["options.package_data"].get(package, "").split()
+        # As setuptools reads a list in setup.cfg: commas or lines, never spaces.
+        listed = config["options.package_data"].get(package, "")
+        patterns = [p.strip() for p in re.split(r"[,\n]", listed) if p.strip()]
         shipped |= {p for pattern in patterns for p in folder.glob(pattern) if p.is_file()}
         on_disk |= {p for p in folder.iterdir() if p.is_file() and p.suffix != ".py"}
         inside = {p.name for p in folder.iterdir() if p.is_dir() and p.name != "__pycache__"}
