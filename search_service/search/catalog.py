@@ -29,6 +29,7 @@ from ..errors import IndexDamaged, SearchServiceError
 from ..index import codec, segment_data, store
 from ..index.segment_data import SegmentData
 from ..index.snapshot import Snapshot, folder_files
+from ..text import segmentation
 from .engine import Engine, PostingsCache
 from .facets import FacetColumns
 from .vocabulary import Vocabulary
@@ -168,6 +169,9 @@ class Catalog:
         each opens its own files. The number of postings lists read."""
         generation = self.current()
         _ = generation.columns
+        # pyvi reads a query of four syllables or more (2.5 s to load its model): once here,
+        # not on the first such search of each worker.
+        segmentation.load_model()
         generation.vocabulary.warm()
         read = generation.engine.warm(seconds)
         self.close()

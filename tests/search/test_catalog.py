@@ -1,6 +1,8 @@
 """The catalog across generations: segment data kept, results as if read afresh."""
 
 import json
+import subprocess
+import sys
 
 import pytest
 
@@ -93,6 +95,18 @@ def test_warming_reads_ahead_and_closes_the_files(three_segments):
         assert outcome(warmed, text) == outcome(fresh, text)
     warmed.close()
     fresh.close()
+
+
+@pytest.mark.slow
+def test_warming_loads_pyvi_before_a_fork(three_segments):
+    # In a process of its own: this one may have loaded pyvi already.
+    code = (
+        "import sys; from pathlib import Path; from search_service.search.catalog import Catalog;"
+        f" Catalog(Path({str(three_segments)!r})).warm(seconds=0);"
+        " print('pyvi.ViTokenizer' in sys.modules)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.stdout.strip() == "True", done.stderr
 
 
 @pytest.mark.slow
