@@ -294,31 +294,29 @@ class Engine:
         # Any of several terms: their postings joined, and summed per document in one pass;
         # or, when the caller keeps far fewer documents than the postings hold, looked up
         # for those documents only.
-        scored: list = [(t, self.scored_term(t)) for t in terms]
-        terms = [t for t, (docs, _) in scored if len(docs)]
-        scored = [found for _, found in scored if len(found[0])]
-        if not terms:
+        held = [(t, *self.scored_term(t)) for t in terms]
+        held = [(t, docs, scores) for t, docs, scores in held if len(docs)]
+        if not held:
             return self._nothing()
         if within is not None:
             kept = np.flatnonzero(within)
-            if len(kept) * SPARSE_SHARE < sum(len(d) for d, _ in scored):
-                return self._terms_within(terms, scored, kept)
-        docs = np.concatenate([d for d, _ in scored])
-        weights = np.concatenate([t.boost * s for t, (_, s) in zip(terms, scored, strict=True)])
+            if len(kept) * SPARSE_SHARE < sum(len(docs) for _, docs, _ in held):
+                return self._terms_within(held, kept)
+        docs = np.concatenate([docs for _, docs, _ in held])
+        weights = np.concatenate([t.boost * scores for t, _, scores in held])
         mask = np.zeros(self.size, dtype=bool)
         mask[docs] = True
         score = np.bincount(docs, weights, minlength=self.size).astype(np.float32)
         return mask, score
 
     def _terms_within(
-        self, terms: list[q.Term], scored: list[tuple[np.ndarray, np.ndarray]], kept: np.ndarray
+        self, held: list[tuple[q.Term, np.ndarray, np.ndarray]], kept: np.ndarray
     ) -> tuple[np.ndarray, np.ndarray]:
-        # A binary search of each kept document in each term's postings (sorted).
+        # A binary search of each kept document in the postings (sorted, never empty) of
+        # each (term, documents, scores).
         holds = np.zeros(len(kept), dtype=bool)
         total = np.zeros(len(kept), dtype=np.float32)
-        for term, (docs, scores) in zip(terms, scored, strict=True):
-            if not len(docs):
-                continue
+        for term, docs, scores in held:
             at = np.minimum(np.searchsorted(docs, kept), len(docs) - 1)
             here = docs[at] == kept
             total[here] += term.boost * scores[at[here]]
