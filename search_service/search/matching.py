@@ -37,6 +37,7 @@ from ..index.schema import PAIR_FIELDS, TEXT_FIELDS, WORD_FIELDS
 from ..text import abbreviations, keystrokes
 from ..text.normalize import fold
 from ..text.segmentation import JOINER, segment
+from ..text.syllables import folded_key
 from .engine import ExactPhrase, Plain
 from .query import Clause, ParsedQuery
 from .types import Marks
@@ -217,7 +218,7 @@ def _expansions(groups: list[tuple[Clause, ...]]) -> list[tuple[int, int, str]]:
             span = groups[start:end]
             if all(_is_plain_word(g) for g in span):
                 text = " ".join(g[0].text for g in span)
-                if abbreviations.key(text) in shortenings:
+                if folded_key(text) in shortenings:
                     found.append((start, end, text))
                     start = end
                     break
@@ -644,7 +645,7 @@ class _Builder:
 
     def abbreviation(self, text: str, fields, record: bool) -> list[q.Query]:
         expansions, shortenings = abbreviations.table()
-        key = abbreviations.key(text)
+        key = folded_key(text)
         other = expansions.get(key) or shortenings.get(key)
         if not other:
             return []

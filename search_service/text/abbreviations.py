@@ -3,8 +3,8 @@
 import functools
 from pathlib import Path
 
-# An abbreviation or an expansion is looked up by its folded key (`matching` calls it `key`).
-from .syllables import folded_key as key
+# An abbreviation or an expansion is looked up by its folded key.
+from .syllables import folded_key
 
 _TABLE = Path(__file__).with_name("data") / "abbreviations.tsv"
 
@@ -19,6 +19,6 @@ def table() -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[str, ...]]]:
             if line.startswith("#") or not line.strip():
                 continue
             abbreviation, expansion = line.rstrip("\n").split("\t")
-            expansions[key(abbreviation)] = tuple(key(expansion).split())
-            abbreviations.setdefault(key(expansion), tuple(key(abbreviation).split()))
+            expansions[folded_key(abbreviation)] = tuple(folded_key(expansion).split())
+            abbreviations.setdefault(folded_key(expansion), tuple(folded_key(abbreviation).split()))
     return expansions, abbreviations
