@@ -4,6 +4,7 @@
                      (syllables exact + folded, pyvi words, adjacent pairs)
     schema           the fields of the index, and its version
     codec            Whoosh's file format, posting blocks compressed where it pays
+    term_table       each segment's terms, documents and frequencies, found by a binary search
     store            the index folder: find, open, check its version; faults as errors
     writing          creating the index, its one writer and lock, merges at commits
     columns          column values and field lengths, per document

@@ -27,15 +27,22 @@ import struct
 import zlib
 
 import numpy as np
-from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3Codec, W3PostingsWriter
+from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3Codec, W3FieldWriter, W3PostingsWriter
 from whoosh.reading import TermNotFound
+
+from .schema import ANALYZED_FIELDS
+from .term_table import TABLE_EXT, TableWriter
 
 # Blocks of this many postings and more are compressed: from 4, zlib gains a third and more.
 COMPRESS_FROM = 4
 
 
 class Codec(W3Codec):
-    """Whoosh's codec, compressing posting blocks of at least COMPRESS_FROM postings."""
+    """Whoosh's codec, compressing posting blocks of at least COMPRESS_FROM postings, and
+    writing each segment's term table (`term_table`) beside its postings."""
+
+    def field_writer(self, storage, segment):
+        return _FieldWriter(self, storage, segment)
 
     def postings_writer(self, dbfile, byteids=False):
         return _PostingsWriter(
@@ -45,6 +52,36 @@ class Codec(W3Codec):
             compression=self._compression,
             inlinelimit=self._inlinelimit,
         )
+
+
+class _FieldWriter(W3FieldWriter):
+    """Whoosh's field writer, also keeping the analyzed fields' terms for the term table."""
+
+    def __init__(self, codec, storage, segment):
+        super().__init__(codec, storage, segment)
+        self._table = TableWriter(ANALYZED_FIELDS)
+
+    def start_field(self, fieldname, fieldobj):
+        super().start_field(fieldname, fieldobj)
+        self._table.start_field(fieldname)
+
+    def start_term(self, btext):
+        super().start_term(btext)
+        self._table.start_term(btext)
+
+    def add(self, docnum, weight, vbytes, length):
+        super().add(docnum, weight, vbytes, length)
+        self._table.add(docnum, weight)
+
+    def finish_term(self):
+        super().finish_term()
+        self._table.finish_term()
+
+    def close(self):
+        table = self._create_file(TABLE_EXT)
+        self._table.write(table)
+        table.close()
+        super().close()
 
 
 class _PostingsWriter(W3PostingsWriter):

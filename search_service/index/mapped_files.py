@@ -60,3 +60,12 @@ def _init(self, buf, name=None, onclose=None):
 def install() -> None:
     """Make Whoosh's `BufferFile` read its buffer in place (idempotent)."""
     structfile.BufferFile.__init__ = _init
+
+
+def contents(file) -> memoryview | bytes:
+    """The whole of a file a segment reader opened: the mapped bytes themselves for a file
+    inside a mapped compound segment (valid for as long as they are used, even after the
+    reader closes), else a copy read from it."""
+    if isinstance(file, structfile.BufferFile):
+        return memoryview(file._buf)
+    return file.read()

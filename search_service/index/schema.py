@@ -24,6 +24,8 @@ SCHEMA_VERSION = 2
 TEXT_FIELDS = ("title", "body")
 WORD_FIELDS = {"title": "title_words", "body": "body_words"}
 PAIR_FIELDS = {"title": "title_pairs", "body": "body_pairs"}
+# The fields whose terms queries look up (their bytes UTF-8 text).
+ANALYZED_FIELDS = frozenset((*TEXT_FIELDS, *WORD_FIELDS.values(), *PAIR_FIELDS.values()))
 
 
 class PreparedText(fields.TEXT):

@@ -22,7 +22,8 @@ import numpy as np
 from whoosh.reading import SegmentReader
 
 from ..caching import LRU
-from .schema import PAIR_FIELDS, TEXT_FIELDS, WORD_FIELDS
+from . import term_table
+from .schema import ANALYZED_FIELDS
 
 # Term lookups kept a segment (about 200 bytes an entry): a server that keeps one index
 # generation for months sees new words in every query.
@@ -32,8 +33,6 @@ MEMO_ENTRIES = 100_000
 # use: the readers ask a new segment for thousands of terms, each a Whoosh lookup of about
 # 30 us, and a segment of one article holds a few thousand terms, read whole in 15 ms.
 SMALL_SEGMENT = 64
-# Fields whose terms are text (their bytes UTF-8), the ones queries look up.
-ANALYZED_FIELDS = frozenset((*TEXT_FIELDS, *WORD_FIELDS.values(), *PAIR_FIELDS.values()))
 
 
 class SegmentData:
@@ -42,6 +41,8 @@ class SegmentData:
     def __init__(self, leaf):
         self.id = leaf.segment().segment_id()
         self.size = leaf.doc_count_all()
+        # The segment's term table, or None for a segment written before there were any.
+        self.table = term_table.of_segment(leaf)
         self._values: dict = {}
         self._frequencies = LRU(MEMO_ENTRIES)
         self._prefixed = LRU(MEMO_ENTRIES)
@@ -59,6 +60,8 @@ class SegmentData:
         """How many documents of this segment hold `text` in `field` (deleted ones too)."""
         if self._read_whole(field):
             return self._terms(leaf)[field].get(text, 0)
+        if self.table is not None and field in ANALYZED_FIELDS:
+            return self.table.frequency(field, text)
         return self._frequencies.get((field, text), lambda: _frequency(leaf, field, text))
 
     def terms(self, leaf, field: str) -> Iterator[tuple[str, int]]:

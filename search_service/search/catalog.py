@@ -26,7 +26,7 @@ from pathlib import Path
 
 from ..caching import LRU
 from ..errors import IndexDamaged, SearchServiceError
-from ..index import codec, segment_data, store
+from ..index import codec, segment_data, store, term_table
 from ..index.segment_data import SegmentData
 from ..index.snapshot import Snapshot, folder_files
 from ..text import segmentation
@@ -38,9 +38,10 @@ RESULT_CACHE_SIZE = 512
 # How long `warm` reads the most frequent postings before a server starts its workers.
 WARM_SECONDS = 30.0
 # The modules that decode the index's files (Whoosh's, and the postings reader of
-# `codec`): an error raised there is damage to the data.
+# `codec` and the term tables): an error raised there is damage to the data.
 _DECODING_MODULES = (
     codec.__name__,
+    term_table.__name__,
     "whoosh.codec.",
     "whoosh.filedb.",
     "whoosh.columns",

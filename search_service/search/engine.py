@@ -29,7 +29,7 @@ from whoosh import query as q
 from ..caching import LRU
 from ..index import codec
 from ..index.columns import column_values, field_lengths
-from ..index.schema import TEXT_FIELDS, WORD_FIELDS
+from ..index.schema import ANALYZED_FIELDS, TEXT_FIELDS, WORD_FIELDS
 from ..index.segment_data import Part, concatenate
 
 K1 = 1.2
@@ -87,6 +87,9 @@ class ExactPhrase(q.Phrase):
         return hash((super().__hash__(), self.shadows))
 
 
+_NOTHING = (np.zeros(0, np.int32), np.zeros(0, np.float32))
+
+
 def _length(found: tuple[np.ndarray, ...]) -> int:
     return len(found[0])
 
@@ -98,7 +101,13 @@ class PostingsCache(LRU):
         super().__init__(budget, _length)
 
     def postings(self, part: Part, field: str, text: str) -> tuple[np.ndarray, ...]:
-        """(document numbers within the segment, term frequencies) of a term."""
+        """(document numbers within the segment, term frequencies) of a term: slices of the
+        segment's term table, or read from Whoosh's postings and kept."""
+        table = part.data.table
+        if table is not None and field in ANALYZED_FIELDS:
+            return table.postings(field, text)
+        if part.data.frequency(part.leaf, field, text) == 0:
+            return _NOTHING
         key = (part.data.id, field, text)
         return self.get(key, lambda: codec.postings(part.leaf, field, text))
 
@@ -182,9 +191,9 @@ class Engine:
         some of its `parts`."""
         docs, freqs = [], []
         for part in self.parts if parts is None else parts:
-            if part.data.frequency(part.leaf, field, text) == 0:
-                continue
             local, weights = self.cache.postings(part, field, text)
+            if not len(local):
+                continue
             if part.live.all():
                 # Nothing deleted: a first segment's arrays are shared, not copied.
                 docs.append(local + part.offset if part.offset else local)

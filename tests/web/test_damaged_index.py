@@ -16,7 +16,7 @@ from whoosh.filedb.compound import CompoundStorage
 from whoosh.filedb.structfile import StructFile
 
 from search_service import cli
-from search_service.index import store
+from search_service.index import store, term_table
 from search_service.web import errors
 
 from ..records import bulletins, write_jsonl
@@ -49,18 +49,24 @@ def garble_the_table_of_contents(index: Path) -> None:
     toc.write_bytes(bytes(range(256)) * (toc.stat().st_size // 256))
 
 
-def garble_the_postings(index: Path) -> None:
-    """Garbage over the segment's body postings, which only a search reads."""
+def garble_inside_a_segment(index: Path, extension: str) -> None:
+    """Garbage over the largest segment's file of `extension` inside it, from a sixteenth of
+    it to seven eighths."""
     segment = segment_file(index)
     with segment.open("rb") as opened:
         directory = CompoundStorage(StructFile(opened), use_mmap=False)
-        (postings,) = [name for name in directory.list() if name.endswith(".pst")]
-        start, length = directory.range(postings)
+        (inside,) = [name for name in directory.list() if name.endswith(extension)]
+        start, length = directory.range(inside)
     with segment.open("r+b") as opened:
-        # Fields are stored by name: `body`, `body_pairs` and `body_words` take the first
-        # seven eighths, before `id`, `related` and the title's fields.
         opened.seek(start + length // 16)
         opened.write(b"\xff" * (length * 7 // 8 - length // 16))
+
+
+def garble_the_positions(index: Path) -> None:
+    """Garbage over the segment's body postings (fields are stored by name: `body`,
+    `body_pairs` and `body_words` take the first seven eighths), whose positions only a
+    phrase reads: the term table answers the rest."""
+    garble_inside_a_segment(index, ".pst")
 
 
 DAMAGES = {
@@ -74,6 +80,9 @@ DAMAGES = {
 # What a search reads beyond what opening the index reads.
 SEARCHES = ["/api/search?q=hoi+nghi", "/api/articles/kg-2022-giao-ban-q1/related"]
 SEARCH_PAGES = ["/?q=hoi+nghi", "/search.csv?q=hoi+nghi"]
+# Searches that read positions.
+PHRASE = quote('"hội nghị"')
+PHRASE_SEARCHES = [f"/api/search?q={PHRASE}", f"/?q={PHRASE}", f"/search.csv?q={PHRASE}"]
 
 
 def assert_damaged(response, index: Path) -> None:
@@ -119,21 +128,39 @@ def test_a_damaged_index_answers_503_and_recovers_when_rebuilt(
     assert hits[0]["id"] == "ban-tin-00003"
 
 
-def test_garbage_in_what_only_a_search_reads_answers_503_and_recovers_when_rebuilt(
+def test_garbage_in_what_only_a_phrase_reads_answers_503_and_recovers_when_rebuilt(
     sample_index, tmp_path, make_app, pyvi_loaded, caplog
 ):
     index = shutil.copytree(sample_index, tmp_path / "index")
-    garble_the_postings(index)
+    garble_the_positions(index)
     client = make_app(INDEX=str(index)).test_client()
-    # Opening reads no postings: what does not search still answers.
+    # Opening reads no postings, and words are found in the term tables: what reads no
+    # positions still answers.
     assert client.get("/health").status_code == 200
     assert client.get("/api/articles/kg-2022-giao-ban-q1").status_code == 200
-    for url in SEARCHES:
-        assert_damaged(client.get(url), index)
-    for url in SEARCH_PAGES:
+    assert client.get("/api/search?q=hoi+nghi").get_json()["total"] == 36
+    assert_damaged(client.get(PHRASE_SEARCHES[0]), index)
+    for url in PHRASE_SEARCHES[1:]:
         assert_damaged_page(client.get(url))
     # Whoosh's own words, for whoever reads the log.
     assert "Block tag error" in caplog.text
+
+    rebuild(index, tmp_path)
+    assert client.get(PHRASE_SEARCHES[0]).status_code == 200
+
+
+def test_garbage_in_a_term_table_answers_503_and_recovers_when_rebuilt(
+    sample_index, tmp_path, make_app, pyvi_loaded, caplog
+):
+    index = shutil.copytree(sample_index, tmp_path / "index")
+    garble_inside_a_segment(index, term_table.TABLE_EXT)
+    client = make_app(INDEX=str(index)).test_client()
+    # The table is checked whole when its segment is opened: nothing found in it is trusted.
+    for url in JSON_ENDPOINTS + SEARCHES:
+        assert_damaged(client.get(url), index)
+    for url in PAGES:
+        assert_damaged_page(client.get(url))
+    assert "its checksum does not match" in caplog.text
 
     rebuild(index, tmp_path)
     assert client.get("/api/search?q=hoi+nghi").status_code == 200
@@ -181,8 +208,8 @@ def test_the_command_line_reports_garbage_that_a_search_reads_in_one_line(
     sample_index, tmp_path, capsys
 ):
     index = shutil.copytree(sample_index, tmp_path / "index")
-    garble_the_postings(index)
-    assert cli.main(["search", "hội nghị", "--index", str(index)]) == 3
+    garble_the_positions(index)
+    assert cli.main(["search", '"hội nghị"', "--index", str(index)]) == 3
     err = capsys.readouterr().err
     assert err.startswith(f"error: the index at {index} is damaged")
     assert err.count("\n") == 1 and "Traceback" not in err

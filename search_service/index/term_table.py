@@ -1,0 +1,182 @@
+"""A segment's term table: each analyzed term's documents and frequencies, found in microseconds.
+
+Whoosh finds a term through an on-disk hash table (an MD5 and a few reads, about 30 us) and
+then decodes its pickled posting blocks. A search of the whole vntc index asks each of its
+segments for hundreds of terms it has never read, and that was most of a first query's time.
+So the writer keeps, beside Whoosh's postings, a table of the analyzed fields' terms in one
+file of the segment (`TABLE_EXT`, inside the segment's compound file, written and deleted
+with it): a term is one binary search in memory-mapped arrays, its documents and frequencies a
+slice of two more, and its document frequency the length of that slice. Positions stay in
+Whoosh's postings, for phrases and snippets.
+
+    header   magic, version, CRC-32 of what follows, terms n, postings p, key bytes k
+    hashes   uint64[n], sorted: an 8-byte BLAKE2b of each key
+    ranks    uint32[n]: the term number (in key order) of each hash
+    starts   int64[n + 1]: where each term's postings start, in key order
+    keyed    int64[n + 1]: where each term's key starts
+    docs     int32[p]: document numbers within the segment, ascending for each term
+    weights  float32[p]: term frequencies
+    keys     bytes[k]: each term's key, field name, NUL, then the term's bytes
+
+Segments written before the table existed have none: the reader then asks Whoosh, and a
+merge gives the new segment its table.
+"""
+
+import functools
+import hashlib
+import struct
+import zlib
+from array import array
+
+import numpy as np
+
+from . import mapped_files
+
+TABLE_EXT = ".tab"
+_MAGIC, _VERSION = b"SSTT", 1
+_HEADER = struct.Struct("<4sIIQQQ")
+
+
+class TableDamaged(Exception):
+    """A term table that is not what its header says: the segment's file is damaged."""
+
+
+def _key(field: str, text: bytes) -> bytes:
+    return field.encode("utf-8") + b"\0" + text
+
+
+def _hash(key: bytes) -> int:
+    return int.from_bytes(hashlib.blake2b(key, digest_size=8).digest(), "little")
+
+
+class TableWriter:
+    """Collects the terms of some fields as Whoosh's field writer writes them (in key order),
+    then writes the table to a file."""
+
+    def __init__(self, fields: frozenset[str]):
+        self.fields = fields
+        self._field: str | None = None
+        self._keys: list[bytes] = []
+        self._starts = array("q", [0])
+        self._docs = array("i")
+        self._weights = array("f")
+
+    def start_field(self, field: str) -> None:
+        self._field = field if field in self.fields else None
+
+    def start_term(self, text: bytes) -> None:
+        if self._field is not None:
+            self._keys.append(_key(self._field, text))
+
+    def add(self, document: int, weight: float) -> None:
+        if self._field is not None:
+            self._docs.append(document)
+            self._weights.append(weight)
+
+    def finish_term(self) -> None:
+        if self._field is not None:
+            self._starts.append(len(self._docs))
+
+    def write(self, file) -> None:
+        """Write the table to `file` (a Whoosh StructFile or any binary file)."""
+        hashes = np.fromiter(map(_hash, self._keys), np.uint64, len(self._keys))
+        ranks = np.argsort(hashes, kind="stable")
+        keyed = np.zeros(len(self._keys) + 1, np.int64)
+        np.cumsum([len(key) for key in self._keys], out=keyed[1:])
+        keys = b"".join(self._keys)
+        parts = [
+            values.astype(dtype, copy=False).tobytes()
+            for values, dtype in (
+                (hashes[ranks], "<u8"),
+                (ranks, "<u4"),
+                (np.frombuffer(self._starts, np.int64), "<i8"),
+                (keyed, "<i8"),
+                (np.frombuffer(self._docs, np.int32), "<i4"),
+                (np.frombuffer(self._weights, np.float32), "<f4"),
+            )
+        ]
+        parts.append(keys)
+        checksum = functools.reduce(lambda crc, part: zlib.crc32(part, crc), parts, 0)
+        counts = (len(self._keys), len(self._docs), len(keys))
+        file.write(_HEADER.pack(_MAGIC, _VERSION, checksum, *counts))
+        for part in parts:
+            file.write(part)
+
+
+def of_segment(leaf) -> "TermTable | None":
+    """The term table of a segment's reader `leaf`, or None if the segment has none."""
+    name = leaf.segment().make_filename(TABLE_EXT)
+    files = leaf.storage()
+    if not files.file_exists(name):
+        return None
+    return TermTable(mapped_files.contents(files.open_file(name)), leaf.doc_count_all(), name)
+
+
+class TermTable:
+    """The term table of a segment of `documents` documents, from a buffer of its bytes."""
+
+    def __init__(self, buffer, documents: int, name: str = "term table"):
+        size = len(buffer)
+        if size < _HEADER.size:
+            raise TableDamaged(f"{name}: {size} bytes")
+        magic, version, checksum, terms, postings, key_bytes = _HEADER.unpack_from(buffer)
+        expected = _HEADER.size + terms * 28 + 16 + postings * 8 + key_bytes
+        if magic != _MAGIC or version != _VERSION or expected != size:
+            raise TableDamaged(f"{name}: not the size its header gives")
+        # Read whole once (about 30 ms for the largest vntc segment): garbage in the hashes
+        # or the keys would otherwise find nothing, silently.
+        if zlib.crc32(memoryview(buffer)[_HEADER.size :]) != checksum:
+            raise TableDamaged(f"{name}: its checksum does not match")
+        at = _HEADER.size
+
+        def take(dtype: str, count: int) -> np.ndarray:
+            nonlocal at
+            values = np.frombuffer(buffer, dtype, count, at)
+            at += values.nbytes
+            return values
+
+        self.hashes = take("<u8", terms)
+        self._ranks = take("<u4", terms)
+        self._starts = take("<i8", terms + 1)
+        self._keyed = take("<i8", terms + 1)
+        self._docs = take("<i4", postings)
+        self._weights = take("<f4", postings)
+        self._keys = memoryview(buffer)[at : at + key_bytes]
+        # Checked once, so that no search can read past an array or a segment's documents.
+        if (
+            (self._starts[0], self._starts[-1], self._keyed[0], self._keyed[-1])
+            != (0, postings, 0, key_bytes)
+            or np.any(np.diff(self._starts) < 0)
+            or np.any(np.diff(self._keyed) < 0)
+            or np.any(self._ranks >= max(terms, 1))
+            or (postings and (self._docs.min() < 0 or self._docs.max() >= documents))
+        ):
+            raise TableDamaged(f"{name}: offsets that do not fit it")
+
+    def __len__(self) -> int:
+        return len(self.hashes)
+
+    def _find(self, field: str, text: str) -> int:
+        """The term's number in key order, or -1."""
+        key = _key(field, text.encode("utf-8"))
+        wanted = np.uint64(_hash(key))
+        at = int(np.searchsorted(self.hashes, wanted))
+        while at < len(self.hashes) and self.hashes[at] == wanted:
+            term = int(self._ranks[at])
+            if self._keys[self._keyed[term] : self._keyed[term + 1]] == key:
+                return term
+            at += 1
+        return -1
+
+    def frequency(self, field: str, text: str) -> int:
+        """How many documents of the segment hold the term (deleted ones too)."""
+        term = self._find(field, text)
+        return 0 if term < 0 else int(self._starts[term + 1] - self._starts[term])
+
+    def postings(self, field: str, text: str) -> tuple[np.ndarray, np.ndarray]:
+        """(document numbers, term frequencies) of the term, read-only; empty if absent."""
+        term = self._find(field, text)
+        if term < 0:
+            return self._docs[:0], self._weights[:0]
+        start, stop = self._starts[term], self._starts[term + 1]
+        return self._docs[start:stop], self._weights[start:stop]
