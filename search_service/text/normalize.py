@@ -27,13 +27,13 @@ _NEW_STYLE = re.compile(
     r"|(?<![qQ])([uU])([ỳýỷỹỵỲÝỶỸỴ])(?!\w)"
 )
 
-# Characters that are never text: C0/C1 controls except newline and tab, zero-width marks,
-# the byte-order mark, soft hyphens, and the private-use area (the analyzer uses one of
-# its code points to mark word boundaries, so input must never carry it).
-_INVISIBLE = re.compile(
-    "[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u00ad\u200b-\u200d\u2060\ufeff"
-    "\ue000-\uf8ff\ud800-\udfff]"
-)
+# C0/C1 controls except newline and tab: debris of copying (a backspace before a word, a
+# Windows-1252 dash read as U+0096), read as a space.
+_CONTROL = re.compile("[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]")
+# Characters that are never text, dropped: zero-width marks, the byte-order mark, soft
+# hyphens, lone surrogates and the private-use area (the analyzer uses one of its code
+# points to mark word boundaries, so input must never carry it).
+_INVISIBLE = re.compile("[\u00ad\u200b-\u200d\u2060\ufeff\ue000-\uf8ff\ud800-\udfff]")
 _HORIZONTAL_SPACE = re.compile(r"[^\S\n]+")
 _PARAGRAPH_BREAK = re.compile(r"\n{3,}")
 _ANY_SPACE = re.compile(r"\s+")
@@ -54,14 +54,16 @@ def normalize_letters(text: str) -> str:
 
 def normalize(text: str) -> str:
     """Normalize running text: letters, invisible characters, spaces; paragraphs are kept."""
-    text = _INVISIBLE.sub("", normalize_letters(text).replace("\r\n", "\n").replace("\r", "\n"))
+    text = normalize_letters(text).replace("\r\n", "\n").replace("\r", "\n")
+    text = _INVISIBLE.sub("", _CONTROL.sub(" ", text))
     lines = (_HORIZONTAL_SPACE.sub(" ", line).strip() for line in text.split("\n"))
     return _PARAGRAPH_BREAK.sub("\n\n", "\n".join(lines)).strip()
 
 
 def normalize_line(text: str) -> str:
     """Normalize a one-line value (a title, a name, a query): all whitespace becomes one space."""
-    return _ANY_SPACE.sub(" ", _INVISIBLE.sub("", normalize_letters(text))).strip()
+    text = _INVISIBLE.sub("", _CONTROL.sub(" ", normalize_letters(text)))
+    return _ANY_SPACE.sub(" ", text).strip()
 
 
 @functools.lru_cache(maxsize=200_000)

@@ -58,6 +58,13 @@ def test_whitespace_and_invisible_characters():
     assert normalize_line(" Hội\nnghị \x00 ") == "Hội nghị"
 
 
+def test_a_control_character_is_a_space_and_an_invisible_one_nothing():
+    # Copying debris in scraped articles: a backspace before a word, U+0096 for a dash.
+    assert normalize("ông \x08H, (vùng đồi), \x96khu vực") == "ông H, (vùng đồi), khu vực"
+    assert normalize_line("Khoa\x1bgiáo") == "Khoa giáo"
+    assert normalize_line("Khoa\u00adgiáo") == "Khoagiáo"  # a soft hyphen joins
+
+
 def test_private_use_characters_are_removed():
     # The analyzer marks word boundaries with one; input must never carry it.
     assert normalize("hội\ue000nghị") == "hộinghị"
