@@ -422,4 +422,3 @@ def test_a_control_character_in_the_text_is_read_as_a_space(writes):
     )
     found = writes.get("/api/search", query_string={"q": '"ông H không có mặt"'}).json
     assert (found["total"], found["hits"][0]["id"]) == (1, "dieu-tra")
-
