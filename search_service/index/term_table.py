@@ -22,9 +22,11 @@ Segments written before the table existed have none: the reader then asks Whoosh
 merge gives the new segment its table.
 """
 
+import bisect
 import functools
 import hashlib
 import struct
+import sys
 import zlib
 from array import array
 
@@ -47,6 +49,13 @@ def _key(field: str, text: bytes) -> bytes:
 
 def _hash(key: bytes) -> int:
     return int.from_bytes(hashlib.blake2b(key, digest_size=8).digest(), "little")
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _address(field: str, text: str) -> tuple[bytes, int]:
+    """A term's key and hash, the same in every segment: computed once for all of them."""
+    key = _key(field, text.encode("utf-8"))
+    return key, _hash(key)
 
 
 class TableWriter:
@@ -104,10 +113,11 @@ class TableWriter:
 
 
 def of_segment(leaf) -> "TermTable | None":
-    """The term table of a segment's reader `leaf`, or None if the segment has none."""
+    """The term table of a segment's reader `leaf`, or None if the segment has none (or the
+    machine is big-endian: the table is read in place as little-endian numbers)."""
     name = leaf.segment().make_filename(TABLE_EXT)
     files = leaf.storage()
-    if not files.file_exists(name):
+    if not files.file_exists(name) or sys.byteorder != "little":
         return None
     return TermTable(mapped_files.contents(files.open_file(name)), leaf.doc_count_all(), name)
 
@@ -135,34 +145,39 @@ class TermTable:
             at += values.nbytes
             return values
 
-        self.hashes = take("<u8", terms)
-        self._ranks = take("<u4", terms)
-        self._starts = take("<i8", terms + 1)
-        self._keyed = take("<i8", terms + 1)
+        hashes = take("<u8", terms)
+        ranks = take("<u4", terms)
+        starts = take("<i8", terms + 1)
+        keyed = take("<i8", terms + 1)
         self._docs = take("<i4", postings)
         self._weights = take("<f4", postings)
         self._keys = memoryview(buffer)[at : at + key_bytes]
         # Checked once, so that no search can read past an array or a segment's documents.
         if (
-            (self._starts[0], self._starts[-1], self._keyed[0], self._keyed[-1])
-            != (0, postings, 0, key_bytes)
-            or np.any(np.diff(self._starts) < 0)
-            or np.any(np.diff(self._keyed) < 0)
-            or np.any(self._ranks >= max(terms, 1))
+            (starts[0], starts[-1], keyed[0], keyed[-1]) != (0, postings, 0, key_bytes)
+            or np.any(np.diff(starts) < 0)
+            or np.any(np.diff(keyed) < 0)
+            or np.any(ranks >= max(terms, 1))
             or (postings and (self._docs.min() < 0 or self._docs.max() >= documents))
         ):
             raise TableDamaged(f"{name}: offsets that do not fit it")
+        # A lookup is a handful of reads: through memoryviews, each is a Python int in tens
+        # of nanoseconds (bisect over them takes 1.6 us, numpy's searchsorted 9 to 17 us).
+        self._hashes, self._ranks, self._starts, self._keyed = (
+            memoryview(values).cast("B").cast(code)
+            for values, code in ((hashes, "Q"), (ranks, "I"), (starts, "q"), (keyed, "q"))
+        )
 
     def __len__(self) -> int:
-        return len(self.hashes)
+        return len(self._hashes)
 
     def _find(self, field: str, text: str) -> int:
         """The term's number in key order, or -1."""
-        key = _key(field, text.encode("utf-8"))
-        wanted = np.uint64(_hash(key))
-        at = int(np.searchsorted(self.hashes, wanted))
-        while at < len(self.hashes) and self.hashes[at] == wanted:
-            term = int(self._ranks[at])
+        key, wanted = _address(field, text)
+        hashes = self._hashes
+        at = bisect.bisect_left(hashes, wanted)
+        while at < len(hashes) and hashes[at] == wanted:
+            term = self._ranks[at]
             if self._keys[self._keyed[term] : self._keyed[term + 1]] == key:
                 return term
             at += 1
@@ -171,7 +186,7 @@ class TermTable:
     def frequency(self, field: str, text: str) -> int:
         """How many documents of the segment hold the term (deleted ones too)."""
         term = self._find(field, text)
-        return 0 if term < 0 else int(self._starts[term + 1] - self._starts[term])
+        return 0 if term < 0 else self._starts[term + 1] - self._starts[term]
 
     def postings(self, field: str, text: str) -> tuple[np.ndarray, np.ndarray]:
         """(document numbers, term frequencies) of the term, read-only; empty if absent."""

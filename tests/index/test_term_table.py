@@ -94,11 +94,13 @@ TERMS = {
 
 def test_terms_whose_hashes_collide_are_told_apart_by_their_keys(monkeypatch):
     monkeypatch.setattr(term_table, "_hash", lambda key: 7)
+    term_table._address.cache_clear()  # the hashes of terms looked up before
     table = term_table.TermTable(_table(TERMS), documents=4)
     for (field, text), postings in TERMS.items():
         ids, weights = table.postings(field, text.decode())
         assert list(zip(ids.tolist(), weights.tolist(), strict=True)) == postings
     assert table.frequency("body", "hội") == 0
+    term_table._address.cache_clear()
 
 
 @pytest.mark.parametrize("place", [0, 4, 40, 100, -1])
