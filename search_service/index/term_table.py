@@ -29,6 +29,7 @@ import struct
 import sys
 import zlib
 from array import array
+from typing import Literal
 
 import numpy as np
 
@@ -163,10 +164,10 @@ class TermTable:
             raise TableDamaged(f"{name}: offsets that do not fit it")
         # A lookup is a handful of reads: through memoryviews, each is a Python int in tens
         # of nanoseconds (bisect over them takes 1.6 us, numpy's searchsorted 9 to 17 us).
-        self._hashes, self._ranks, self._starts, self._keyed = (
-            memoryview(values).cast("B").cast(code)
-            for values, code in ((hashes, "Q"), (ranks, "I"), (starts, "q"), (keyed, "q"))
-        )
+        self._hashes = _ints(hashes, "Q")
+        self._ranks = _ints(ranks, "I")
+        self._starts = _ints(starts, "q")
+        self._keyed = _ints(keyed, "q")
 
     def __len__(self) -> int:
         return len(self._hashes)
@@ -195,3 +196,7 @@ class TermTable:
             return self._docs[:0], self._weights[:0]
         start, stop = self._starts[term], self._starts[term + 1]
         return self._docs[start:stop], self._weights[start:stop]
+
+
+def _ints(values: np.ndarray, code: Literal["Q", "I", "q"]) -> memoryview:
+    return memoryview(values.data).cast("B").cast(code)
