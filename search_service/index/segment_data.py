@@ -68,6 +68,8 @@ class SegmentData:
         """Every term of `field` in this segment, in order, with its document frequency."""
         if self._read_whole(field):
             return iter(self._terms(leaf)[field].items())
+        if self.table is not None and field in ANALYZED_FIELDS:
+            return self.table.terms(field)
         return ((t.decode("utf-8"), info.doc_frequency()) for t, info in leaf.iter_field(field))
 
     def prefixed(self, leaf, field: str, prefix: str) -> tuple[str, ...]:
@@ -76,6 +78,8 @@ class SegmentData:
         def read() -> tuple[str, ...]:
             if self._read_whole(field):
                 return tuple(t for t in self._terms(leaf)[field] if t.startswith(prefix))
+            if self.table is not None and field in ANALYZED_FIELDS:
+                return tuple(self.table.prefixed(field, prefix))
             return tuple(
                 t.decode("utf-8") if isinstance(t, bytes) else t
                 for t in leaf.expand_prefix(field, prefix)

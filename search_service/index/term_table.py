@@ -29,6 +29,7 @@ import struct
 import sys
 import zlib
 from array import array
+from collections.abc import Iterator
 from typing import Literal
 
 import numpy as np
@@ -183,6 +184,27 @@ class TermTable:
                 return term
             at += 1
         return -1
+
+    def prefixed(self, field: str, prefix: str) -> list[str]:
+        """The terms of `field` that start with `prefix`, in order."""
+        return [text for _, text in self._run(field, prefix)]
+
+    def terms(self, field: str) -> Iterator[tuple[str, int]]:
+        """Every term of `field`, in order, with its document frequency."""
+        for term, text in self._run(field, ""):
+            yield text, self._starts[term + 1] - self._starts[term]
+
+    def _run(self, field: str, prefix: str) -> Iterator[tuple[int, str]]:
+        # Keys are stored in key order: those that start alike are a run, found by a binary
+        # search.
+        start = _key(field, prefix.encode("utf-8"))
+        at = bisect.bisect_left(range(len(self)), start, key=self._key_of)
+        while at < len(self) and (key := self._key_of(at)).startswith(start):
+            yield at, key[len(field) + 1 :].decode("utf-8")
+            at += 1
+
+    def _key_of(self, term: int) -> bytes:
+        return bytes(self._keys[self._keyed[term] : self._keyed[term + 1]])
 
     def frequency(self, field: str, text: str) -> int:
         """How many documents of the segment hold the term (deleted ones too)."""

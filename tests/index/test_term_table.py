@@ -29,6 +29,14 @@ def _tables_hold_what_whoosh_holds(index: Path) -> int:
             assert table is not None
             terms = 0
             for field in ANALYZED_FIELDS:
+                assert list(table.terms(field)) == [
+                    (term.decode("utf-8"), info.doc_frequency())
+                    for term, info in leaf.iter_field(field)
+                ]
+                for prefix in ("", "h", "hoi ", "hội", "\U0010ffff"):
+                    assert table.prefixed(field, prefix) == [
+                        term.decode("utf-8") for term in leaf.expand_prefix(field, prefix)
+                    ]
                 for term, info in leaf.iter_field(field):
                     text = term.decode("utf-8")
                     ids, weights = table.postings(field, text)
