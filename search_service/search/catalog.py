@@ -108,6 +108,8 @@ class Catalog:
         self._failed: tuple[dict | None, type[SearchServiceError], str] | None = None
         self._segments: dict[str, SegmentData] = {}
         self._postings = PostingsCache()
+        # A generation `warm` read ahead and closed: the next one inherits what it computed.
+        self._warmed: Generation | None = None
         self._lock = threading.Lock()
 
     def current(self) -> Generation:
@@ -137,8 +139,9 @@ class Catalog:
                 Snapshot.take(self.path, searcher),
                 self._segments,
                 self._postings,
-                generation,
+                generation or self._warmed,
             )
+            self._warmed = None
             # Keep the data of this generation's segments; merged-away ones are dropped.
             self._segments = {part.data.id: part.data for part in self._generation.parts}
             return self._generation
@@ -160,7 +163,7 @@ class Catalog:
             return None
         self.close()
         # Nothing read from the damaged files is trusted again.
-        self._segments, self._postings = {}, PostingsCache()
+        self._segments, self._postings, self._warmed = {}, PostingsCache(), None
         return store.damaged(self.path, error)
 
     def warm(self, seconds: float = WARM_SECONDS) -> int:
@@ -176,6 +179,10 @@ class Catalog:
         generation.vocabulary.warm()
         read = generation.engine.warm(seconds)
         self.close()
+        # Its files closed, the generation still holds what it computed (scored terms, word
+        # readings): the generation each worker opens takes them over, as from any
+        # predecessor whose segments it shares.
+        self._warmed = generation
         return read
 
     def close(self) -> None:

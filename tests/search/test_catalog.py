@@ -7,6 +7,7 @@ import sys
 import pytest
 
 from search_service.ingest import pipeline
+from search_service.search import engine
 from search_service.search.catalog import Catalog
 from search_service.search.searching import search
 from search_service.search.types import SearchRequest
@@ -86,10 +87,15 @@ def test_a_commit_reads_only_the_new_segment(tmp_path):
 
 
 @pytest.mark.slow
-def test_warming_reads_ahead_and_closes_the_files(three_segments):
+def test_warming_reads_ahead_and_closes_the_files(three_segments, monkeypatch):
+    monkeypatch.setattr(engine, "WARM_MIN_DOCUMENTS", 2)  # frequent, in a small index
     warmed = Catalog(three_segments)
     warmed.warm(seconds=5)
     assert warmed._generation is None  # files closed: a fork opens its own
+    read_ahead = warmed._warmed.engine._scored.entries()
+    assert read_ahead
+    # The generation a worker opens takes over what was read ahead.
+    assert warmed.current().engine._inherited.keys() == read_ahead.keys()
     fresh = Catalog(three_segments)
     for text in QUERIES:
         assert outcome(warmed, text) == outcome(fresh, text)
