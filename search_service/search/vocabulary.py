@@ -32,6 +32,8 @@ MAX_TYPO_LENGTH = 12
 MISSING_LETTER_WEIGHT = 10
 # The fields whose plain-letter words are kept in tables (see `_words`).
 WORD_TABLES = ("body", "title", *WORD_FIELDS.values())
+# Segments of at least this many articles have their word tables added up into one.
+MERGED_FROM = 1024
 
 
 class Vocabulary:
@@ -55,6 +57,11 @@ class Vocabulary:
         self._pairs = LRU(MEMO_ENTRIES)
         self._frequencies = LRU(MEMO_ENTRIES)
         self._word_tables: dict[str, list[dict[str, int]]] = {}
+        # Per field: the word tables of the large segments added up (which segments, and
+        # the sums), taken over from the previous generation while they are the same.
+        self._merged: dict[str, tuple[tuple[str, ...], dict[str, int]]] = (
+            previous._merged if previous is not None else {}
+        )
         # The previous generation's sums, and the segments this one adds to its segments.
         self._inherited_frequencies: dict[tuple[str, str], int] = {}
         self._inherited_marked: dict[tuple[str, str], collections.Counter] = {}
@@ -66,9 +73,9 @@ class Vocabulary:
 
     def warm(self) -> None:
         """Read every segment's word tables and title forms now, not on a first search."""
+        for field in WORD_TABLES:
+            self._tables(field)
         for part in self.parts:
-            for field in WORD_TABLES:
-                _words(part, field)
             for field in TEXT_FIELDS:
                 _syllable_forms(part, field)
 
@@ -78,8 +85,19 @@ class Vocabulary:
         return sum(table.get(text, 0) for table in self._tables(field))
 
     def _tables(self, field: str) -> list[dict[str, int]]:
+        """The word tables of `field` to add up: one for the large segments together (a
+        bulk ingest leaves a score of them, and a typo's hundreds of candidates were looked
+        up in each), then one a small segment."""
         if field not in self._word_tables:
-            self._word_tables[field] = [_words(part, field) for part in self.parts]
+            large = [part for part in self.parts if part.data.size >= MERGED_FROM]
+            ids = tuple(part.data.id for part in large)
+            if ids and self._merged.get(field, ((), {}))[0] != ids:
+                merged: collections.Counter = collections.Counter()
+                for part in large:
+                    merged.update(_words(part, field))
+                self._merged = {**self._merged, field: (ids, dict(merged))}
+            small = [_words(part, field) for part in self.parts if part.data.size < MERGED_FROM]
+            self._word_tables[field] = [self._merged[field][1], *small] if ids else small
         return self._word_tables[field]
 
     def frequency(self, field: str, text: str) -> int:

@@ -7,7 +7,7 @@ import sys
 import pytest
 
 from search_service.ingest import pipeline
-from search_service.search import engine
+from search_service.search import engine, vocabulary
 from search_service.search.catalog import Catalog
 from search_service.search.searching import search
 from search_service.search.types import SearchRequest
@@ -84,6 +84,22 @@ def test_a_commit_reads_only_the_new_segment(tmp_path):
         "a3",
     ]
     opened.close()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("merged_from", [1, 1_000_000])
+def test_word_tables_added_up_or_each_on_its_own_give_the_same_answers(
+    one_segment, three_segments, monkeypatch, merged_from
+):
+    # Typos and words typed without marks are what read the word tables.
+    monkeypatch.setattr(vocabulary, "MERGED_FROM", merged_from)
+    whole, split = Catalog(one_segment), Catalog(three_segments)
+    tables = split.current().vocabulary._tables("body")
+    assert len(tables) == (1 if merged_from == 1 else 3)
+    for text in ["hoi ngh giao ban", "cong nghe thong tn", "chuyen doi so", "tuyen giao"]:
+        assert outcome(split, text) == outcome(whole, text)
+    whole.close()
+    split.close()
 
 
 @pytest.mark.slow
