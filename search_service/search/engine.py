@@ -20,6 +20,7 @@ The index on disk is Whoosh's, unchanged; only the evaluation moves here.
 
 import collections
 import functools
+import itertools
 import math
 import time
 
@@ -28,9 +29,11 @@ from whoosh import query as q
 
 from ..caching import LRU
 from ..index import codec
+from ..index.analysis import pair_prefix
 from ..index.columns import column_values, field_lengths
-from ..index.schema import ANALYZED_FIELDS, TEXT_FIELDS, WORD_FIELDS
+from ..index.schema import ANALYZED_FIELDS, PAIR_FIELDS, TEXT_FIELDS, WORD_FIELDS
 from ..index.segment_data import Part, concatenate
+from ..text.syllables import SYLLABLE
 
 K1 = 1.2
 B = 0.75
@@ -391,7 +394,8 @@ class Engine:
         key = (phrase.fieldname, tuple(phrase.words), tuple(shadows))
         checked, holds = self._phrases.get(key, lambda: self._phrase_checks(key))
         unchecked = np.flatnonzero(candidates & ~checked)
-        holds[self._adjacent(phrase.fieldname, phrase.words, unchecked, shadows)] = True
+        possible = self._paired(phrase.fieldname, phrase.words, unchecked)
+        holds[self._adjacent(phrase.fieldname, phrase.words, possible, shadows)] = True
         checked[unchecked] = True
         mask = candidates & holds
         return mask, sum(s for _, s in parts) * mask
@@ -406,6 +410,24 @@ class Engine:
             shared = self._shared_size
             checked[:shared], holds[:shared] = inherited[0][:shared], inherited[1][:shared]
         return checked, holds
+
+    def _paired(self, field: str, words: list[str], candidates: np.ndarray) -> np.ndarray:
+        """The candidates where each two adjacent words of a phrase stand side by side in
+        some reading, as the pair field says without positions: only those can hold the
+        phrase (a reading's letters fold alike), and reading positions costs tens of
+        microseconds a document (`Liên Hợp Quốc` for `LHQ`: 6,040 candidates)."""
+        pair_field = PAIR_FIELDS.get(field)
+        if pair_field is None or not all(SYLLABLE.fullmatch(word) for word in words):
+            return candidates
+        for first, second in itertools.pairwise(words):
+            prefix = pair_prefix(first, second)
+            paired = np.zeros(self.size, dtype=bool)
+            for part in self.parts:
+                for text in part.data.prefixed(part.leaf, pair_field, prefix):
+                    local, _ = self.cache.postings(part, pair_field, text)
+                    paired[local + part.offset] = True
+            candidates = candidates[paired[candidates]]
+        return candidates
 
     def _adjacent(self, field: str, words: list[str], candidates: np.ndarray, shadows) -> list[int]:
         """The candidates where `words` stand one after another in `field` (a plain word

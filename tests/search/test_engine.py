@@ -79,3 +79,28 @@ def test_a_plain_term_finds_the_syllable_only_where_it_stands_without_marks(gene
     )
     assert _ids(generation, plain) == written_plain
     assert (len(written_plain), int(folded.sum())) == (17, 42)
+
+
+@pytest.mark.parametrize(
+    "field, words, shadows",
+    [
+        ("body", ["hội", "nghị"], None),
+        ("body", ["giao", "ban"], None),
+        ("body", ["ban", "tuyên", "giáo"], None),
+        ("body", ["hoi", "nghi"], None),  # unmarked, any reading: folded copies count
+        ("body", ["giao", "ban"], [("giáo",), ("bàn", "bán", "bạn")]),  # where they stand plain
+        ("title", ["hội", "nghị", "giao", "ban"], None),
+    ],
+)
+def test_the_pair_fields_narrow_a_phrase_without_losing_a_match(generation, field, words, shadows):
+    # Positions are read only where every two adjacent words stand side by side in some
+    # reading (the pair fields): a match is never among the documents left out.
+    engine = generation.engine
+    shadows = shadows or [()] * len(words)
+    everyone = np.flatnonzero(engine.live)
+    narrowed = engine._paired(field, words, everyone)
+    matches = engine._adjacent(field, words, everyone, shadows)
+    assert matches
+    assert set(matches) <= set(narrowed.tolist())
+    assert engine._adjacent(field, words, narrowed, shadows) == matches
+    assert len(narrowed) < len(everyone)
