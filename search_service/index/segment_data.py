@@ -60,16 +60,16 @@ class SegmentData:
         """How many documents of this segment hold `text` in `field` (deleted ones too)."""
         if self._read_whole(field):
             return self._terms(leaf)[field].get(text, 0)
-        if self.table is not None and field in ANALYZED_FIELDS:
-            return self.table.frequency(field, text)
+        if (table := self.table_for(field)) is not None:
+            return table.frequency(field, text)
         return self._frequencies.get((field, text), lambda: _frequency(leaf, field, text))
 
     def terms(self, leaf, field: str) -> Iterator[tuple[str, int]]:
         """Every term of `field` in this segment, in order, with its document frequency."""
         if self._read_whole(field):
             return iter(self._terms(leaf)[field].items())
-        if self.table is not None and field in ANALYZED_FIELDS:
-            return self.table.terms(field)
+        if (table := self.table_for(field)) is not None:
+            return table.terms(field)
         return ((t.decode("utf-8"), info.doc_frequency()) for t, info in leaf.iter_field(field))
 
     def prefixed(self, leaf, field: str, prefix: str) -> tuple[str, ...]:
@@ -78,14 +78,18 @@ class SegmentData:
         def read() -> tuple[str, ...]:
             if self._read_whole(field):
                 return tuple(t for t in self._terms(leaf)[field] if t.startswith(prefix))
-            if self.table is not None and field in ANALYZED_FIELDS:
-                return tuple(self.table.prefixed(field, prefix))
+            if (table := self.table_for(field)) is not None:
+                return tuple(table.prefixed(field, prefix))
             return tuple(
                 t.decode("utf-8") if isinstance(t, bytes) else t
                 for t in leaf.expand_prefix(field, prefix)
             )
 
         return self._prefixed.get((field, prefix), read)
+
+    def table_for(self, field: str) -> term_table.TermTable | None:
+        """The segment's term table, if it answers for `field`."""
+        return self.table if field in ANALYZED_FIELDS else None
 
     def _read_whole(self, field: str) -> bool:
         return self.size <= SMALL_SEGMENT and field in ANALYZED_FIELDS

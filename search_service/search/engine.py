@@ -31,7 +31,7 @@ from ..caching import LRU
 from ..index import codec
 from ..index.analysis import pair_prefix
 from ..index.columns import column_values, field_lengths
-from ..index.schema import ANALYZED_FIELDS, PAIR_FIELDS, TEXT_FIELDS, WORD_FIELDS
+from ..index.schema import PAIR_FIELDS, TEXT_FIELDS, WORD_FIELDS
 from ..index.segment_data import Part, concatenate
 from ..text.syllables import SYLLABLE
 
@@ -106,8 +106,7 @@ class PostingsCache(LRU):
     def postings(self, part: Part, field: str, text: str) -> tuple[np.ndarray, ...]:
         """(document numbers within the segment, term frequencies) of a term: slices of the
         segment's term table, or read from Whoosh's postings and kept."""
-        table = part.data.table
-        if table is not None and field in ANALYZED_FIELDS:
+        if (table := part.data.table_for(field)) is not None:
             return table.postings(field, text)
         if part.data.frequency(part.leaf, field, text) == 0:
             return _NOTHING
@@ -152,9 +151,9 @@ class Engine:
             self._inherited_phrases = previous._phrases.entries()
 
     def warm(self, seconds: float) -> int:
-        """Read every segment's field lengths and title keys, then the postings of the most
-        frequent terms for up to `seconds` (they cost a first search most: hundreds of
-        Whoosh blocks each); the number of terms read."""
+        """Read every segment's field lengths and title keys, then join and score the most
+        frequent terms for up to `seconds` (they cost a first search most: the longest
+        lists); the number of terms read."""
         fields = (*TEXT_FIELDS, *WORD_FIELDS.values())
         for field in fields:
             self._field_lengths(field)
@@ -163,9 +162,9 @@ class Engine:
         frequent: collections.Counter = collections.Counter()
         for part in self.parts:
             for field in fields:
-                for term, info in part.leaf.iter_field(field):
-                    if info.doc_frequency() >= WARM_MIN_DOCUMENTS:
-                        frequent[field, term.decode("utf-8")] += info.doc_frequency()
+                for text, documents in part.data.terms(part.leaf, field):
+                    if documents >= WARM_MIN_DOCUMENTS:
+                        frequent[field, text] += documents
         read = 0
         for (field, text), _ in frequent.most_common():
             if time.monotonic() > deadline or self.cache.full() or self._scored.full():

@@ -54,16 +54,19 @@ def normalize_letters(text: str) -> str:
 
 def normalize(text: str) -> str:
     """Normalize running text: letters, invisible characters, spaces; paragraphs are kept."""
-    text = normalize_letters(text).replace("\r\n", "\n").replace("\r", "\n")
-    text = _INVISIBLE.sub("", _CONTROL.sub(" ", text))
+    text = _visible(normalize_letters(text).replace("\r\n", "\n").replace("\r", "\n"))
     lines = (_HORIZONTAL_SPACE.sub(" ", line).strip() for line in text.split("\n"))
     return _PARAGRAPH_BREAK.sub("\n\n", "\n".join(lines)).strip()
 
 
 def normalize_line(text: str) -> str:
     """Normalize a one-line value (a title, a name, a query): all whitespace becomes one space."""
-    text = _INVISIBLE.sub("", _CONTROL.sub(" ", normalize_letters(text)))
-    return _ANY_SPACE.sub(" ", text).strip()
+    return _ANY_SPACE.sub(" ", _visible(normalize_letters(text))).strip()
+
+
+def _visible(text: str) -> str:
+    """Controls read as spaces, invisible characters dropped."""
+    return _INVISIBLE.sub("", _CONTROL.sub(" ", text))
 
 
 @functools.lru_cache(maxsize=200_000)
