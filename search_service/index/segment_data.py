@@ -15,6 +15,7 @@ segment, not the whole index; and a process that read the segments before forkin
 """
 
 import dataclasses
+import functools
 import threading
 from collections.abc import Callable, Iterator
 
@@ -114,6 +115,11 @@ class Part:
     leaf: SegmentReader
     offset: int
     live: np.ndarray
+
+    @functools.cached_property
+    def whole(self) -> bool:
+        """Whether none of its documents is deleted."""
+        return bool(self.live.all())
 
 
 def parts(reader, known: dict[str, SegmentData]) -> list[Part]:

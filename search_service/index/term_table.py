@@ -39,6 +39,8 @@ from . import mapped_files
 TABLE_EXT = ".tab"
 _MAGIC, _VERSION = b"SSTT", 1
 _HEADER = struct.Struct("<4sIIQQQ")
+# About how many hashes share their first bits, in the reader's runs (see TermTable).
+_PER_RUN = 4
 
 
 class TableDamaged(Exception):
@@ -165,6 +167,15 @@ class TermTable:
             raise TableDamaged(f"{name}: offsets that do not fit it")
         # A lookup is a handful of reads: through memoryviews, each is a Python int in tens
         # of nanoseconds (bisect over them takes 1.6 us, numpy's searchsorted 9 to 17 us).
+        # The hashes are spread evenly: where each run of hashes that start with the same
+        # bits begins (a few hashes a run) narrows the binary search to a run, a few reads
+        # close together instead of twenty across the whole array, most of them cache
+        # misses in a search that looks up thousands of terms.
+        bits = max(1, (terms // _PER_RUN).bit_length())
+        self._shift = 64 - bits
+        firsts = np.arange(1 << bits, dtype=np.uint64) << np.uint64(self._shift)
+        runs = np.append(np.searchsorted(hashes, firsts), terms).astype(np.int64)
+        self._runs = _ints(runs, "q")
         self._hashes = _ints(hashes, "Q")
         self._ranks = _ints(ranks, "I")
         self._starts = _ints(starts, "q")
@@ -177,8 +188,10 @@ class TermTable:
         """The term's number in key order, or -1."""
         key, wanted = _address(field, text)
         hashes = self._hashes
-        at = bisect.bisect_left(hashes, wanted)
-        while at < len(hashes) and hashes[at] == wanted:
+        run = wanted >> self._shift
+        stop = self._runs[run + 1]
+        at = bisect.bisect_left(hashes, wanted, self._runs[run], stop)
+        while at < stop and hashes[at] == wanted:
             term = self._ranks[at]
             if self._keys[self._keyed[term] : self._keyed[term + 1]] == key:
                 return term

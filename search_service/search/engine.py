@@ -196,7 +196,7 @@ class Engine:
             local, weights = self.cache.postings(part, field, text)
             if not len(local):
                 continue
-            if part.live.all():
+            if part.whole:
                 # Nothing deleted: a first segment's arrays are shared, not copied.
                 docs.append(local + part.offset if part.offset else local)
                 freqs.append(weights)

@@ -16,12 +16,14 @@ import collections
 import functools
 import string
 
+import numpy as np
+
 from ..caching import LRU
 from ..index.analysis import WORD_SEPARATOR, pair_prefix, pair_reading
 from ..index.schema import PAIR_FIELDS, TEXT_FIELDS, WORD_FIELDS
 from ..index.segment_data import MEMO_ENTRIES, Part
 from ..text.normalize import fold
-from .engine import Engine, Plain
+from .engine import Engine
 
 # Letters a typo may have dropped or swapped (folded vocabulary is plain ASCII).
 _LETTERS = string.ascii_lowercase + string.digits
@@ -43,7 +45,7 @@ class Vocabulary:
         self,
         reader,
         parts: list[Part],
-        engine: Engine | None = None,
+        engine: Engine,
         previous: "Vocabulary | None" = None,
     ):
         self.reader = reader
@@ -77,7 +79,9 @@ class Vocabulary:
             self._tables(field)
         for part in self.parts:
             for field in TEXT_FIELDS:
-                _syllable_forms(part, field)
+                plain, marked = _syllable_forms(part, field)
+                for folded in marked.keys() & plain.keys():
+                    self._plain_documents(part, field, folded)
 
     def word_frequency(self, field: str, text: str) -> int:
         """How many articles hold the plain-letter word `text` in `field` (one of
@@ -107,6 +111,14 @@ class Vocabulary:
         def count() -> int:
             inherited = self._inherited_frequencies.get(key)
             parts, found = (self.parts, 0) if inherited is None else (self._added, inherited)
+            if field in TEXT_FIELDS and text.isalpha():
+                # A syllable: from the segments' tables of forms, a dictionary lookup each.
+                folded = fold(text)
+                if folded == text:
+                    return found + sum(_syllable_forms(p, field)[0].get(text, 0) for p in parts)
+                return found + sum(
+                    _syllable_forms(p, field)[1].get(folded, {}).get(text, 0) for p in parts
+                )
             return found + sum(part.data.frequency(part.leaf, field, text) for part in parts)
 
         return self._frequencies.get(key, count)
@@ -202,15 +214,31 @@ class Vocabulary:
 
     def plain_frequency(self, field: str, plain: str) -> int:
         """How many articles hold the syllable `plain` without marks in `field`: its term
-        also counts the folded copies of marked forms, which the engine takes away."""
-        shadows = self.shadows(field, plain)
-        if not shadows:
+        also counts the folded copies of marked forms, which are taken away."""
+        if not self.shadows(field, plain):
             return self.frequency(field, plain)
-        if self.engine is None:
-            return max(
-                0, self.frequency(field, plain) - sum(self.marked_forms(plain, field).values())
-            )
-        return len(self.engine.scored_term(Plain(field, plain, shadows))[0])
+        return sum(self._plain_documents(part, field, plain) for part in self.parts)
+
+    def _plain_documents(self, part: Part, field: str, plain: str) -> int:
+        """How many documents of a segment hold the syllable `plain` in `field` as it
+        stands, not as the folded copy of a marked form (deleted ones too, as `frequency`
+        counts them): its frequency in each document less its forms' (kept for the
+        segment's life; `warm` counts every syllable's)."""
+        counts = part.data.cached(("plain", field), dict)
+        if plain not in counts:
+            postings = functools.partial(self.engine.cache.postings, part, field)
+            docs, frequencies = postings(plain)
+            if not len(docs):
+                counts[plain] = 0
+                return 0
+            own = np.array(frequencies, dtype=np.float32)
+            for form in _syllable_forms(part, field)[1].get(plain, {}):
+                shadow_docs, shadow_frequencies = postings(form)
+                at = np.minimum(np.searchsorted(docs, shadow_docs), len(docs) - 1)
+                found = docs[at] == shadow_docs  # all of them: a copy stands beside each
+                np.subtract.at(own, at[found], shadow_frequencies[found])
+            counts[plain] = int(np.count_nonzero(own > 0))
+        return counts[plain]
 
     def pair_readings(self, first: str, second: str) -> collections.Counter:
         """The readings of two adjacent folded syllables in the articles (`hoi nghi`: (hội,
