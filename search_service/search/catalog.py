@@ -21,6 +21,7 @@ changed, so the service recovers on its own when the index is rebuilt.
 """
 
 import functools
+import gc
 import threading
 from pathlib import Path
 
@@ -179,6 +180,10 @@ class Catalog:
         generation.vocabulary.warm()
         read = generation.engine.warm(seconds)
         self.close()
+        # What was read stays for the process's life: out of the garbage collector's full
+        # passes (each walked every table read, 120 to 200 ms in the middle of a search),
+        # and so the pages a forked worker shares are not written by them.
+        gc.freeze()
         # Its files closed, the generation still holds what it computed (scored terms, word
         # readings): the generation each worker opens takes them over, as from any
         # predecessor whose segments it shares.

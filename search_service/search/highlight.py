@@ -12,6 +12,8 @@ import html
 import itertools
 import re
 
+import numpy as np
+
 from ..text.normalize import fold
 from ..text.syllables import LETTER, SYLLABLE
 from .types import Marks
@@ -36,21 +38,27 @@ def find_phrase(text: str, phrase: tuple[str, ...]) -> list[tuple[int, int]]:
 
 
 @functools.cache
-def _folding_table() -> str:
-    """For each code point, the plain letter it folds to (`Ộ`, `ô`, `O` → `o`), or itself:
-    a `str.translate` table (a string indexes faster than a dict)."""
-    table = [chr(code) for code in range(0x1F00)]
+def _folding_table() -> np.ndarray:
+    """For each code point below U+1F00, the plain letter it folds to (`Ộ`, `ô`, `O` → `o`),
+    or itself."""
+    table = np.arange(0x1F00, dtype=np.uint32)
     for code in range(0x41, 0x1F00):
         char = chr(code)
         plain = fold(char)
         if char.isalpha() and len(plain) == 1 and plain.isascii() and plain.isalnum():
-            table[code] = plain
-    return "".join(table)
+            table[code] = ord(plain)
+    return table
 
 
 def _folded(text: str) -> str:
-    """`text` folded letter by letter: every offset in it is an offset in `text`."""
-    return text.translate(_folding_table())
+    """`text` folded letter by letter: every offset in it is an offset in `text`. As an
+    array of code points (`str.translate` takes 35 ns a character: 60 us an article)."""
+    if text.isascii():
+        return text.lower()
+    table = _folding_table()
+    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), np.uint32)
+    folded = np.where(codes < len(table), table[np.minimum(codes, len(table) - 1)], codes)
+    return folded.astype(np.uint32).tobytes().decode("utf-32-le", "surrogatepass")
 
 
 @functools.lru_cache(maxsize=1024)
@@ -71,7 +79,9 @@ def _pattern(marks: Marks) -> re.Pattern | None:
     if not alternatives:
         return None
     ordered = sorted(alternatives, key=lambda a: (-len(a), a))
-    return re.compile(rf"(?<!{LETTER})(?:" + "|".join(ordered) + rf")(?!{LETTER})")
+    # Not preceded by a letter either (see `_matches`): a pattern that starts with its
+    # words, not a look behind, is searched for by its first letters, twice as fast.
+    return re.compile("(?:" + "|".join(ordered) + rf")(?!{LETTER})")
 
 
 def _matches(text: str, marks: Marks) -> list[tuple[int, int]]:
@@ -83,9 +93,15 @@ def _matches(text: str, marks: Marks) -> list[tuple[int, int]]:
     phrases = {" ".join(phrase) for phrase in marks.phrases}
     exact_phrases = {" ".join(phrase) for phrase in marks.exact_phrases}
     spans = []
-    for found in pattern.finditer(_folded(text)):
+    folded_text = _folded(text)
+    at = 0
+    while found := pattern.search(folded_text, at):
         folded = found.group()
         start, end = found.span()
+        if start and _is_letter(folded_text[start - 1]):
+            at = start + 1  # inside a word: a match may start further on
+            continue
+        at = end
         if (
             folded in marks.folded
             or text[start:end].lower() in marks.exact
@@ -97,6 +113,11 @@ def _matches(text: str, marks: Marks) -> list[tuple[int, int]]:
         ):
             spans.append((start, end))
     return spans
+
+
+def _is_letter(char: str) -> bool:
+    """Whether `char` is a letter or digit, as LETTER matches."""
+    return char.isalnum()
 
 
 def _render(text: str, spans: list[tuple[int, int]]) -> str:

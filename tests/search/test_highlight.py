@@ -44,3 +44,18 @@ def test_a_long_text_gives_a_window_around_the_matches():
 
 def test_find_phrase_gives_the_spans_of_the_first_occurrence():
     assert find_phrase("Giao ban và hội nghị giao ban", ("giao", "ban")) == [(0, 4), (5, 8)]
+
+
+def test_only_whole_words_are_marked_even_where_a_word_ends_like_the_query():
+    # `hội` ends `khội` and `Khôi`; the phrase `hội nghị` ends inside `xhội nghị`, and the
+    # word `nghị` that starts within it is still found.
+    marks = Marks(exact=frozenset({"hội", "nghị"}), exact_phrases=frozenset({("hội", "nghị")}))
+    assert mark("Khôi khội hội", marks) == "Khôi khội <mark>hội</mark>"
+    assert mark("xhội nghị", marks) == "xhội <mark>nghị</mark>"
+    # An underscore is no letter: `NGHỊ_1` holds the word.
+    assert mark("HỘI NGHỊ_1 nghị", marks) == "<mark>HỘI NGHỊ</mark>_1 <mark>nghị</mark>"
+
+
+def test_text_beyond_the_basic_plane_keeps_its_offsets():
+    marks = Marks(exact=frozenset({"hội"}))
+    assert mark("🎉 Hội 𝕏 hội", marks) == "🎉 <mark>Hội</mark> 𝕏 <mark>hội</mark>"
