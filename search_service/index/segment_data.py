@@ -73,18 +73,21 @@ class SegmentData:
             return table.terms(field)
         return ((t.decode("utf-8"), info.doc_frequency()) for t, info in leaf.iter_field(field))
 
-    def prefixed(self, leaf, field: str, prefix: str) -> tuple[str, ...]:
-        """The terms of `field` in this segment that start with `prefix`, in order."""
+    def prefixed(self, leaf, field: str, prefix: str) -> tuple[tuple[str, int], ...]:
+        """The terms of `field` in this segment that start with `prefix`, in order, with
+        their document frequencies (deleted documents too)."""
 
-        def read() -> tuple[str, ...]:
+        def read() -> tuple[tuple[str, int], ...]:
             if self._read_whole(field):
-                return tuple(t for t in self._terms(leaf)[field] if t.startswith(prefix))
+                terms = self._terms(leaf)[field]
+                return tuple((t, n) for t, n in terms.items() if t.startswith(prefix))
             if (table := self.table_for(field)) is not None:
                 return tuple(table.prefixed(field, prefix))
-            return tuple(
+            texts = (
                 t.decode("utf-8") if isinstance(t, bytes) else t
                 for t in leaf.expand_prefix(field, prefix)
             )
+            return tuple((t, _frequency(leaf, field, t)) for t in texts)
 
         return self._prefixed.get((field, prefix), read)
 

@@ -41,6 +41,8 @@ _MAGIC, _VERSION = b"SSTT", 1
 _HEADER = struct.Struct("<4sIIQQQ")
 # About how many hashes share their first bits, in the reader's runs (see TermTable).
 _PER_RUN = 4
+# Every how many keys one is kept in memory, to find a prefix's run of keys (see `_run`).
+_SAMPLED = 64
 
 
 class TableDamaged(Exception):
@@ -166,16 +168,10 @@ class TermTable:
         ):
             raise TableDamaged(f"{name}: offsets that do not fit it")
         # A lookup is a handful of reads: through memoryviews, each is a Python int in tens
-        # of nanoseconds (bisect over them takes 1.6 us, numpy's searchsorted 9 to 17 us).
-        # The hashes are spread evenly: where each run of hashes that start with the same
-        # bits begins (a few hashes a run) narrows the binary search to a run, a few reads
-        # close together instead of twenty across the whole array, most of them cache
-        # misses in a search that looks up thousands of terms.
-        bits = max(1, (terms // _PER_RUN).bit_length())
-        self._shift = 64 - bits
-        firsts = np.arange(1 << bits, dtype=np.uint64) << np.uint64(self._shift)
-        runs = np.append(np.searchsorted(hashes, firsts), terms).astype(np.int64)
-        self._runs = _ints(runs, "q")
+        # of nanoseconds (bisect over them takes 1.6 us, numpy's searchsorted 9 to 17 us),
+        # within the run of hashes that start like the term's (see `_runs`).
+        self._shift, self._runs = _runs(hashes)
+        self.hashes = hashes
         self._hashes = _ints(hashes, "Q")
         self._ranks = _ints(ranks, "I")
         self._starts = _ints(starts, "q")
@@ -198,9 +194,30 @@ class TermTable:
             at += 1
         return -1
 
-    def prefixed(self, field: str, prefix: str) -> list[str]:
-        """The terms of `field` that start with `prefix`, in order."""
-        return [text for _, text in self._run(field, prefix)]
+    def _term_at(self, at: int, key: bytes, wanted: int) -> int:
+        """The number of the term whose hash is the `at`-th, if it is `key` (of hash
+        `wanted`), or -1."""
+        if self._hashes[at] != wanted:
+            return -1
+        term = self._ranks[at]
+        return term if self._keys[self._keyed[term] : self._keyed[term + 1]] == key else -1
+
+    def documents(self, term: int) -> int:
+        """How many documents hold the term numbered `term` (deleted ones too)."""
+        return self._starts[term + 1] - self._starts[term]
+
+    def slices(self, term: int) -> tuple[np.ndarray, np.ndarray]:
+        """(document numbers, term frequencies) of the term numbered `term`, read-only."""
+        start, stop = self._starts[term], self._starts[term + 1]
+        return self._docs[start:stop], self._weights[start:stop]
+
+    def prefixed(self, field: str, prefix: str) -> list[tuple[str, int]]:
+        """The terms of `field` that start with `prefix`, in order, with their document
+        frequencies."""
+        return [
+            (text, self._starts[term + 1] - self._starts[term])
+            for term, text in self._run(field, prefix)
+        ]
 
     def terms(self, field: str) -> Iterator[tuple[str, int]]:
         """Every term of `field`, in order, with its document frequency."""
@@ -209,12 +226,25 @@ class TermTable:
 
     def _run(self, field: str, prefix: str) -> Iterator[tuple[int, str]]:
         # Keys are stored in key order: those that start alike are a run, found by a binary
-        # search.
+        # search among every _SAMPLED-th key, then among the keys between two of them.
         start = _key(field, prefix.encode("utf-8"))
-        at = bisect.bisect_left(range(len(self)), start, key=self._key_of)
+        after = bisect.bisect_left(self._sampled, start) * _SAMPLED
+        at = bisect.bisect_left(
+            range(len(self)),
+            start,
+            max(0, after - _SAMPLED),
+            min(len(self), after + 1),
+            key=self._key_of,
+        )
         while at < len(self) and (key := self._key_of(at)).startswith(start):
             yield at, key[len(field) + 1 :].decode("utf-8")
             at += 1
+
+    @functools.cached_property
+    def _sampled(self) -> list[bytes]:
+        """Every _SAMPLED-th key: a binary search over these compares bytes, not slices of
+        the mapped keys (twenty of those, most of them cache misses)."""
+        return [self._key_of(term) for term in range(0, len(self), _SAMPLED)]
 
     def _key_of(self, term: int) -> bytes:
         return bytes(self._keys[self._keyed[term] : self._keyed[term + 1]])
@@ -222,15 +252,74 @@ class TermTable:
     def frequency(self, field: str, text: str) -> int:
         """How many documents of the segment hold the term (deleted ones too)."""
         term = self._find(field, text)
-        return 0 if term < 0 else self._starts[term + 1] - self._starts[term]
+        return 0 if term < 0 else self.documents(term)
 
     def postings(self, field: str, text: str) -> tuple[np.ndarray, np.ndarray]:
         """(document numbers, term frequencies) of the term, read-only; empty if absent."""
         term = self._find(field, text)
-        if term < 0:
-            return self._docs[:0], self._weights[:0]
-        start, stop = self._starts[term], self._starts[term + 1]
-        return self._docs[start:stop], self._weights[start:stop]
+        return (self._docs[:0], self._weights[:0]) if term < 0 else self.slices(term)
+
+
+class TermDirectory:
+    """Where a term stands in each of several segments' tables, found in one lookup for
+    all of them: a generation of a bulk-ingested index has a score of large segments, and a
+    term looked up in each, most often absent, cost a search thousands of lookups.
+
+    One sorted array of an entry per term of each table: the first bits of its hash, then
+    the table's number, then the hash's place in that table, so that the entries of one hash
+    stand together in table order. The rest of the hash and the key are checked in the table.
+    """
+
+    def __init__(self, tables: list[TermTable]):
+        self.tables = tables
+        self._place_bits = max(1, max((len(t) for t in tables), default=1).bit_length())
+        table_bits = max(1, len(tables).bit_length())
+        self._low = self._place_bits + table_bits
+        low = np.uint64(self._low)
+        entries = np.sort(
+            np.concatenate(
+                [
+                    (table.hashes >> low << low)
+                    | np.uint64(number << self._place_bits)
+                    | np.arange(len(table), dtype=np.uint64)
+                    for number, table in enumerate(tables)
+                ]
+                or [np.zeros(0, np.uint64)]
+            )
+        )
+        self._shift, self._runs = _runs(entries)
+        self._entries = _ints(entries, "Q")
+
+    def find(self, field: str, text: str) -> dict[int, int]:
+        """{table number: term number} of each table that holds the term."""
+        key, wanted = _address(field, text)
+        entries, low = self._entries, self._low
+        first = wanted >> low << low
+        run = wanted >> self._shift
+        stop = self._runs[run + 1]
+        at = bisect.bisect_left(entries, first, self._runs[run], stop)
+        found: dict[int, int] = {}
+        places = (1 << self._place_bits) - 1
+        while at < stop and entries[at] >> low << low == first:
+            entry = entries[at]
+            number = (entry & ((1 << low) - 1)) >> self._place_bits
+            term = self.tables[number]._term_at(entry & places, key, wanted)
+            if term >= 0:
+                found.setdefault(number, term)
+            at += 1
+        return found
+
+
+def _runs(hashes: np.ndarray) -> tuple[int, memoryview]:
+    """How far to shift a hash for its run's number, and where each run starts in `hashes`
+    (sorted and spread evenly): about _PER_RUN hashes start with the same bits, and a
+    binary search among them reads a few numbers close together, not twenty across the
+    whole array, most of them cache misses in a search that looks up thousands of terms."""
+    bits = max(1, (len(hashes) // _PER_RUN).bit_length())
+    shift = 64 - bits
+    firsts = np.arange(1 << bits, dtype=np.uint64) << np.uint64(shift)
+    starts = np.append(np.searchsorted(hashes, firsts), len(hashes)).astype(np.int64)
+    return shift, _ints(starts, "q")
 
 
 def _ints(values: np.ndarray, code: Literal["Q", "I", "q"]) -> memoryview:

@@ -28,10 +28,10 @@ import numpy as np
 from whoosh import query as q
 
 from ..caching import LRU
-from ..index import codec
+from ..index import codec, term_table
 from ..index.analysis import pair_prefix
 from ..index.columns import column_values, field_lengths
-from ..index.schema import PAIR_FIELDS, TEXT_FIELDS, WORD_FIELDS
+from ..index.schema import ANALYZED_FIELDS, PAIR_FIELDS, TEXT_FIELDS, WORD_FIELDS
 from ..index.segment_data import Part, concatenate
 from ..text.syllables import SYLLABLE
 
@@ -57,6 +57,10 @@ CACHE_PHRASES = 64
 
 # Terms held by fewer documents are a block or two: cheap to read on demand.
 WARM_MIN_DOCUMENTS = 256
+# Segments of at least this many articles have their terms found through one directory
+# (`term_table.TermDirectory`): those a bulk ingest leaves, not those the merges at commits
+# make (1,024 articles at most), so that a commit does not build it again.
+DIRECTORY_FROM = 2048
 
 
 class Plain(q.Term):
@@ -137,6 +141,14 @@ class Engine:
         self._shared, self._shared_size = 0, 0
         self._inherited: dict = {}
         self._inherited_phrases: dict = {}
+        # The large segments whose terms the directory finds: segment id -> its number there.
+        large = [
+            (p.data.id, p.data.table)
+            for p in parts
+            if p.data.table is not None and p.data.size >= DIRECTORY_FROM
+        ]
+        self._in_directory = {segment: number for number, (segment, _) in enumerate(large)}
+        self._large_tables = [table for _, table in large]
         if previous is not None:
             self._inherit(previous)
 
@@ -149,6 +161,9 @@ class Engine:
         if self._shared:
             self._inherited = previous._scored.entries()
             self._inherited_phrases = previous._phrases.entries()
+        built = previous.__dict__.get("directory")
+        if built is not None and previous._in_directory == self._in_directory:
+            self.directory = built
 
     def warm(self, seconds: float) -> int:
         """Read every segment's field lengths and title keys, then join and score the most
@@ -157,7 +172,7 @@ class Engine:
         fields = (*TEXT_FIELDS, *WORD_FIELDS.values())
         for field in fields:
             self._field_lengths(field)
-        _ = self.title_keys
+        _ = self.title_keys, self.directory
         deadline = time.monotonic() + seconds
         frequent: collections.Counter = collections.Counter()
         for part in self.parts:
@@ -186,16 +201,57 @@ class Engine:
             self._lengths[field] = (lengths, average or 1.0)
         return self._lengths[field]
 
+    @functools.cached_property
+    def directory(self) -> term_table.TermDirectory:
+        """The directory of the large segments' terms (see DIRECTORY_FROM): about half a
+        second to build on the whole vntc, once, and then taken over by the generations
+        that keep those segments."""
+        return term_table.TermDirectory(self._large_tables)
+
+    def _located(self, field: str, text: str, parts: list[Part]):
+        """(part, the term's number in the part's table, -1 if absent) of each of `parts`,
+        found for the large segments by one lookup in the directory; (part, None) for a
+        part it does not hold."""
+        found = None
+        for part in parts:
+            number = self._in_directory.get(part.data.id) if field in ANALYZED_FIELDS else None
+            if number is None:
+                yield part, None
+                continue
+            if found is None:
+                found = self.directory.find(field, text)
+            yield part, found.get(number, -1)
+
+    def _held(self, field: str, text: str, parts: list[Part]):
+        """(part, documents within it, frequencies) of each of `parts` that holds a term."""
+        for part, term in self._located(field, text, parts):
+            if term is None:
+                local, weights = self.cache.postings(part, field, text)
+            elif term >= 0:
+                local, weights = part.data.table.slices(term)
+            else:
+                continue
+            if len(local):
+                yield part, local, weights
+
+    def frequency(self, field: str, text: str, parts: list[Part]) -> int:
+        """How many documents of `parts` hold a term (deleted ones too)."""
+        return sum(
+            part.data.frequency(part.leaf, field, text)
+            if term is None
+            else part.data.table.documents(term)
+            if term >= 0
+            else 0
+            for part, term in self._located(field, text, parts)
+        )
+
     def postings(
         self, field: str, text: str, parts: list[Part] | None = None
     ) -> tuple[np.ndarray, np.ndarray]:
         """(live document numbers, term frequencies) of a term over the generation, or over
         some of its `parts`."""
         docs, freqs = [], []
-        for part in self.parts if parts is None else parts:
-            local, weights = self.cache.postings(part, field, text)
-            if not len(local):
-                continue
+        for part, local, weights in self._held(field, text, self.parts if parts is None else parts):
             if part.whole:
                 # Nothing deleted: a first segment's arrays are shared, not copied.
                 docs.append(local + part.offset if part.offset else local)
@@ -422,7 +478,7 @@ class Engine:
             prefix = pair_prefix(first, second)
             paired = np.zeros(self.size, dtype=bool)
             for part in self.parts:
-                for text in part.data.prefixed(part.leaf, pair_field, prefix):
+                for text, _ in part.data.prefixed(part.leaf, pair_field, prefix):
                     local, _ = self.cache.postings(part, pair_field, text)
                     paired[local + part.offset] = True
             candidates = candidates[paired[candidates]]

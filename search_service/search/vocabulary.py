@@ -119,7 +119,7 @@ class Vocabulary:
                 return found + sum(
                     _syllable_forms(p, field)[1].get(folded, {}).get(text, 0) for p in parts
                 )
-            return found + sum(part.data.frequency(part.leaf, field, text) for part in parts)
+            return found + self.engine.frequency(field, text, parts)
 
         return self._frequencies.get(key, count)
 
@@ -248,14 +248,15 @@ class Vocabulary:
             found: collections.Counter = collections.Counter()
             prefix = pair_prefix(first, second)
             for field in PAIR_FIELDS.values():
-                # Each segment's terms under the prefix (kept across generations), merged
-                # in term order as the reader's own expansion gives them.
-                terms = set().union(
-                    *(part.data.prefixed(part.leaf, field, prefix) for part in self.parts)
-                )
-                for text in sorted(terms):
+                # Each segment's terms under the prefix with their numbers of articles
+                # (kept across generations), added up in term order as the reader's own
+                # expansion gives them.
+                held: collections.Counter = collections.Counter()
+                for part in self.parts:
+                    held.update(dict(part.data.prefixed(part.leaf, field, prefix)))
+                for text in sorted(held):
                     reading = pair_reading(text)
-                    found[reading] = max(found[reading], self.frequency(field, text))
+                    found[reading] = max(found[reading], held[text])
             return found
 
         return self._pairs.get((first, second), count)

@@ -2,6 +2,7 @@
 alone, and refuses a table that is not what its writer wrote."""
 
 import io
+import json
 import shutil
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from search_service.search.catalog import Catalog
 from search_service.search.searching import search
 from search_service.search.types import SearchRequest
 
+from ..conftest import SAMPLES
 from ..records import article
 from .test_codec import _whoosh_postings
 from .test_index_before_layout import FIXTURE
@@ -33,9 +35,10 @@ def _tables_hold_what_whoosh_holds(index: Path) -> int:
                     (term.decode("utf-8"), info.doc_frequency())
                     for term, info in leaf.iter_field(field)
                 ]
-                for prefix in ("", "h", "hoi ", "hội", "\U0010ffff"):
+                for prefix in ("", "a", "h", "hoi ", "hoi nghi|", "hội", "ng", "z", "\U0010ffff"):
                     assert table.prefixed(field, prefix) == [
-                        term.decode("utf-8") for term in leaf.expand_prefix(field, prefix)
+                        (term.decode("utf-8"), leaf.doc_frequency(field, term))
+                        for term in leaf.expand_prefix(field, prefix)
                     ]
                 for term, info in leaf.iter_field(field):
                     text = term.decode("utf-8")
@@ -108,7 +111,34 @@ def test_terms_whose_hashes_collide_are_told_apart_by_their_keys(monkeypatch):
         ids, weights = table.postings(field, text.decode())
         assert list(zip(ids.tolist(), weights.tolist(), strict=True)) == postings
     assert table.frequency("body", "hội") == 0
+    other = term_table.TermTable(_table(dict(list(TERMS.items())[1:])), documents=4)
+    directory = term_table.TermDirectory([table, other])
+    assert directory.find("body", "giáo") == {0: 0}
+    assert directory.find("body", "nghị") == {0: 1, 1: 0}
+    assert directory.find("body", "hội") == {}
     term_table._address.cache_clear()
+
+
+def test_a_directory_finds_each_term_in_every_table_that_holds_it(tmp_path, pyvi_loaded):
+    index = tmp_path / "index"
+    writing.create_index(index)
+    lines = (SAMPLES / "articles.jsonl").read_text(encoding="utf-8").splitlines()
+    for batch in range(3):
+        with writing.writer(index, merge=False) as writer:
+            for line in lines[batch::3]:
+                writer.add(prepare(Article.from_record(json.loads(line))).fields)
+    with store.open_searcher(index) as searcher:
+        tables = [term_table.of_segment(leaf) for leaf, _ in searcher.reader().leaf_readers()]
+    directory = term_table.TermDirectory(tables)
+    looked_up = 0
+    for field in ANALYZED_FIELDS:
+        texts = {text for table in tables for text, _ in table.terms(field)}
+        for text in sorted(texts | {"xqzvbn", "hội nghị"}):
+            expected = {n: t._find(field, text) for n, t in enumerate(tables)}
+            assert directory.find(field, text) == {n: t for n, t in expected.items() if t >= 0}
+            looked_up += 1
+    assert looked_up > 10_000
+    assert term_table.TermDirectory([]).find("body", "hội") == {}
 
 
 @pytest.mark.parametrize("place", [0, 4, 40, 100, -1])

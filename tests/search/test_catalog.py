@@ -103,6 +103,34 @@ def test_word_tables_added_up_or_each_on_its_own_give_the_same_answers(
 
 
 @pytest.mark.slow
+def test_the_directory_of_large_segments_finds_what_each_segment_holds(
+    one_segment, three_segments, tmp_path, monkeypatch
+):
+    # The segments of 10 articles or more are looked up through one directory: the same
+    # answers as each segment looked up alone, and a commit that adds a smaller segment
+    # keeps the directory.
+    import shutil
+
+    monkeypatch.setattr(engine, "DIRECTORY_FROM", 10)
+    index = shutil.copytree(three_segments, tmp_path / "index")
+    whole, split = Catalog(one_segment), Catalog(index)
+    assert len(split.current().engine._in_directory) == 3
+    texts = [*QUERIES, "hoi ngh giao ban", "cong nghe thong tn", "xqzvbn"]
+    for text in texts:
+        assert outcome(split, text) == outcome(whole, text)
+    texts.append('"ban tuyên giáo"')  # ties in another order in one segment: not above
+    built = split.current().engine.directory
+    pipeline.ingest([write_jsonl(tmp_path / "one.jsonl", [article(1)])], index, workers=1)
+    assert split.current().engine.directory is built
+    assert len(split.current().parts) == 4
+    fresh = Catalog(index)
+    for text in texts:
+        assert outcome(split, text) == outcome(fresh, text)
+    for opened in (whole, split, fresh):
+        opened.close()
+
+
+@pytest.mark.slow
 def test_warming_reads_ahead_and_closes_the_files(three_segments, monkeypatch):
     monkeypatch.setattr(engine, "WARM_MIN_DOCUMENTS", 2)  # frequent, in a small index
     warmed = Catalog(three_segments)
