@@ -674,7 +674,9 @@ class _Builder:
         with the group of its first word."""
         if len(self.sequence) < DESCRIPTION_SYLLABLES:
             return []
-        joined = segment(" ".join(w.cased for w in self.sequence))
+        # Typed all in capitals, a query says nothing of names: read as if in lowercase.
+        in_capitals = all(w.shown.isupper() for w in self.sequence)
+        joined = segment(" ".join(w.best if in_capitals else w.cased for w in self.sequence))
         inside = [char == JOINER for char in joined if char in (" ", JOINER)]
         pairs = zip(inside, self.groups[:-1], itertools.pairwise(self.sequence), strict=True)
         return [

@@ -7,6 +7,7 @@ the rest of its settings from the environment itself, see the README). gunicorn 
 once: a HUP starts new workers with the same settings.
 """
 
+import gc
 import os
 import tempfile
 
@@ -64,6 +65,14 @@ def on_exit(server):
     from search_service.web import serve
 
     serve.stop_writer()
+    gc.unfreeze()
+
+
+def worker_exit(server, worker):
+    """Let a worker's exit collect what the read-ahead kept from the garbage collector (see
+    `Catalog.warm`) as any garbage: left to the interpreter's last teardown, logging's
+    handlers are finalized after gevent's module, and each exit printed a traceback."""
+    gc.unfreeze()
 
 
 # A worker that has not answered in this time is killed and replaced. The longest

@@ -502,3 +502,17 @@ def test_typings_read_alike_share_their_results(catalog, monkeypatch):
     # Explain shows each typing's own kinds of forms: computed for the request.
     search(catalog, SearchRequest(q="HỘI NGHỊ", limit=7, explain=True))
     assert len(collected) == 2
+
+
+def test_a_description_typed_in_capitals_is_read_as_typed_in_lowercase(catalog, monkeypatch):
+    # Capitals tell pyvi a name, except when every word has them: then they say nothing,
+    # and the words that must stand together are those of the query in lowercase.
+    collected = []
+    real = search_module._collect
+    monkeypatch.setattr(
+        search_module, "_collect", lambda *args, **kw: collected.append(1) or real(*args, **kw)
+    )
+    texts = ("chủ động ứng phó với dịch", "CHỦ ĐỘNG ỨNG PHÓ VỚI DỊCH")
+    typed = [search(catalog, SearchRequest(q=text, limit=7)) for text in texts]
+    assert len(collected) == 1
+    assert typed[0].hits == typed[1].hits and typed[0].total == typed[1].total > 0
