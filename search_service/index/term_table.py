@@ -176,6 +176,9 @@ class TermTable:
         self._ranks = _ints(ranks, "I")
         self._starts = _ints(starts, "q")
         self._keyed = _ints(keyed, "q")
+        # Every _SAMPLED-th key: a binary search over these compares bytes, not slices of
+        # the mapped keys (twenty of those, most of them cache misses).
+        self._sampled = [self._key_of(term) for term in range(0, terms, _SAMPLED)]
 
     def __len__(self) -> int:
         return len(self._hashes)
@@ -239,12 +242,6 @@ class TermTable:
         while at < len(self) and (key := self._key_of(at)).startswith(start):
             yield at, key[len(field) + 1 :].decode("utf-8")
             at += 1
-
-    @functools.cached_property
-    def _sampled(self) -> list[bytes]:
-        """Every _SAMPLED-th key: a binary search over these compares bytes, not slices of
-        the mapped keys (twenty of those, most of them cache misses)."""
-        return [self._key_of(term) for term in range(0, len(self), _SAMPLED)]
 
     def _key_of(self, term: int) -> bytes:
         return bytes(self._keys[self._keyed[term] : self._keyed[term + 1]])

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 from whoosh import query as q
 
-from search_service.search.engine import Plain
+from search_service.search.engine import ExactPhrase, Plain
 from search_service.text.syllables import SYLLABLE
 
 
@@ -104,3 +104,30 @@ def test_the_pair_fields_narrow_a_phrase_without_losing_a_match(generation, fiel
     assert set(matches) <= set(narrowed.tolist())
     assert engine._adjacent(field, words, narrowed, shadows) == matches
     assert len(narrowed) < len(everyone)
+
+
+@pytest.mark.parametrize(
+    "words, shadows",
+    [
+        (["hội", "nghị"], None),  # marked: exact forms
+        (["hoi", "nghi"], None),  # unmarked: any reading
+        (["giao", "ban"], None),  # any reading of each
+        (["giao", "ban"], [("giáo",), ("bàn", "bán", "bạn")]),  # where they stand plain
+        (["ban", "tuyên"], [("bàn", "bán", "bạn"), ()]),
+        (["nghị", "hội"], None),  # never in this order
+        (["tuyên", "giao"], [(), ("giáo",)]),  # `tuyên giáo` is not it
+    ],
+)
+@pytest.mark.parametrize("field", ["body", "title"])
+def test_two_words_side_by_side_are_read_from_the_pair_field_as_positions_say(
+    generation, field, words, shadows
+):
+    engine = generation.engine
+    phrase = q.Phrase(field, words) if shadows is None else ExactPhrase(field, words, shadows)
+    held = engine._pair_held(phrase)
+    everyone = np.flatnonzero(engine.live)
+    by_positions = engine._adjacent(field, words, everyone, shadows or [()] * 2)
+    assert held is not None
+    assert np.flatnonzero(held).tolist() == by_positions
+    assert bool(by_positions) == (words not in (["nghị", "hội"], ["tuyên", "giao"]))
+    assert engine.evaluate(phrase)[0].any() == bool(by_positions)
