@@ -150,6 +150,8 @@ class Engine:
         ]
         self._in_directory = {segment: number for number, (segment, _) in enumerate(large)}
         self._large_tables = [table for _, table in large]
+        self._directory_parts = [p for p in parts if p.data.id in self._in_directory]
+        self._outside = [p for p in parts if p.data.id not in self._in_directory]
         if previous is not None:
             self._inherit(previous)
 
@@ -210,28 +212,34 @@ class Engine:
         return term_table.TermDirectory(self._large_tables)
 
     def _located(self, field: str, text: str, parts: list[Part]):
-        """(part, the term's number in the part's table, -1 if absent) of each of `parts`,
-        found for the large segments by one lookup in the directory; (part, None) for a
-        part it does not hold."""
-        found = None
+        """(part, the term's number in the part's table) of each of `parts` that the
+        directory holds and that holds the term, found by one lookup; then (part, None) for
+        each part the directory does not hold. Not in document order."""
+        if field not in ANALYZED_FIELDS or not self._in_directory:
+            yield from ((part, None) for part in parts)
+            return
+        found = self.directory.find(field, text)
+        if parts is self.parts:
+            # The whole generation (most lookups): only the parts that hold the term.
+            for number, term in found.items():
+                yield self._directory_parts[number], term
+            yield from ((part, None) for part in self._outside)
+            return
         for part in parts:
-            number = self._in_directory.get(part.data.id) if field in ANALYZED_FIELDS else None
-            if number is None:
+            place = self._in_directory.get(part.data.id)
+            if place is None:
                 yield part, None
-                continue
-            if found is None:
-                found = self.directory.find(field, text)
-            yield part, found.get(number, -1)
+            elif place in found:
+                yield part, found[place]
 
     def _held(self, field: str, text: str, parts: list[Part]):
-        """(part, documents within it, frequencies) of each of `parts` that holds a term."""
+        """(part, documents within it, frequencies) of each of `parts` that holds a term,
+        not in document order."""
         for part, term in self._located(field, text, parts):
             if term is None:
                 local, weights = self.cache.postings(part, field, text)
-            elif term >= 0:
-                local, weights = part.data.table.slices(term)
             else:
-                continue
+                local, weights = part.data.table.slices(term)
             if len(local):
                 yield part, local, weights
 
@@ -241,8 +249,6 @@ class Engine:
             part.data.frequency(part.leaf, field, text)
             if term is None
             else part.data.table.documents(term)
-            if term >= 0
-            else 0
             for part, term in self._located(field, text, parts)
         )
 
@@ -252,7 +258,8 @@ class Engine:
         """(live document numbers, term frequencies) of a term over the generation, or over
         some of its `parts`."""
         docs, freqs = [], []
-        for part, local, weights in self._held(field, text, self.parts if parts is None else parts):
+        held = self._held(field, text, self.parts if parts is None else parts)
+        for part, local, weights in sorted(held, key=lambda found: found[0].offset):
             if part.whole:
                 # Nothing deleted: a first segment's arrays are shared, not copied.
                 docs.append(local + part.offset if part.offset else local)

@@ -15,6 +15,7 @@ its new segments: the first searches after a commit do not add up every segment 
 import collections
 import functools
 import string
+from collections.abc import Callable
 
 import numpy as np
 
@@ -58,10 +59,10 @@ class Vocabulary:
         self._shadows = LRU(MEMO_ENTRIES)
         self._pairs = LRU(MEMO_ENTRIES)
         self._frequencies = LRU(MEMO_ENTRIES)
-        self._word_tables: dict[str, list[dict[str, int]]] = {}
+        self._word_tables: dict[tuple[str, str], list[dict[str, int]]] = {}
         # Per field: the word tables of the large segments added up (which segments, and
         # the sums), taken over from the previous generation while they are the same.
-        self._merged: dict[str, tuple[tuple[str, ...], dict[str, int]]] = (
+        self._merged: dict[tuple[str, str], tuple[tuple[str, ...], dict[str, int]]] = (
             previous._merged if previous is not None else {}
         )
         # The previous generation's sums, and the segments this one adds to its segments.
@@ -77,6 +78,8 @@ class Vocabulary:
         """Read every segment's word tables and title forms now, not on a first search."""
         for field in WORD_TABLES:
             self._tables(field)
+        for field in TEXT_FIELDS:
+            self._tables(field, _syllables)
         for part in self.parts:
             for field in TEXT_FIELDS:
                 plain, marked = _syllable_forms(part, field)
@@ -88,21 +91,24 @@ class Vocabulary:
         WORD_TABLES), from the segments' word tables: no index lookup."""
         return sum(table.get(text, 0) for table in self._tables(field))
 
-    def _tables(self, field: str) -> list[dict[str, int]]:
-        """The word tables of `field` to add up: one for the large segments together (a
-        bulk ingest leaves a score of them, and a typo's hundreds of candidates were looked
-        up in each), then one a small segment."""
-        if field not in self._word_tables:
+    def _tables(self, field: str, read: Callable | None = None) -> list[dict[str, int]]:
+        """The tables of `field` to add up, from `read(part, field)` (`_words` by default,
+        or `_syllables`): one for the large segments together (a bulk ingest leaves a score
+        of them, and a typo's hundreds of candidates were looked up in each), then one a
+        small segment."""
+        read = read or _words
+        key = (read.__name__, field)
+        if key not in self._word_tables:
             large = [part for part in self.parts if part.data.size >= MERGED_FROM]
             ids = tuple(part.data.id for part in large)
-            if ids and self._merged.get(field, ((), {}))[0] != ids:
+            if ids and self._merged.get(key, ((), {}))[0] != ids:
                 merged: collections.Counter = collections.Counter()
                 for part in large:
-                    merged.update(_words(part, field))
-                self._merged = {**self._merged, field: (ids, dict(merged))}
-            small = [_words(part, field) for part in self.parts if part.data.size < MERGED_FROM]
-            self._word_tables[field] = [self._merged[field][1], *small] if ids else small
-        return self._word_tables[field]
+                    merged.update(read(part, field))
+                self._merged = {**self._merged, key: (ids, dict(merged))}
+            small = [read(part, field) for part in self.parts if part.data.size < MERGED_FROM]
+            self._word_tables[key] = [self._merged[key][1], *small] if ids else small
+        return self._word_tables[key]
 
     def frequency(self, field: str, text: str) -> int:
         """How many articles hold `text` in `field`."""
@@ -112,13 +118,8 @@ class Vocabulary:
             inherited = self._inherited_frequencies.get(key)
             parts, found = (self.parts, 0) if inherited is None else (self._added, inherited)
             if field in TEXT_FIELDS and text.isalpha():
-                # A syllable: from the segments' tables of forms, a dictionary lookup each.
-                folded = fold(text)
-                if folded == text:
-                    return found + sum(_syllable_forms(p, field)[0].get(text, 0) for p in parts)
-                return found + sum(
-                    _syllable_forms(p, field)[1].get(folded, {}).get(text, 0) for p in parts
-                )
+                # A syllable: from the segments' tables of syllables, the large ones added up.
+                return sum(table.get(text, 0) for table in self._tables(field, _syllables))
             return found + self.engine.frequency(field, text, parts)
 
         return self._frequencies.get(key, count)
@@ -275,6 +276,20 @@ def _words(part: Part, field: str) -> dict[str, int]:
         return found
 
     return part.data.cached(("words", field), read)
+
+
+def _syllables(part: Part, field: str) -> dict[str, int]:
+    """A segment's syllables in `field`, marked or not, each with the number of documents
+    that hold it (a plain one's counting the folded copies of marked ones, as its term)."""
+
+    def read() -> dict[str, int]:
+        plain, marked = _syllable_forms(part, field)
+        found = dict(plain)
+        for forms in marked.values():
+            found.update(forms)
+        return found
+
+    return part.data.cached(("syllables", field), read)
 
 
 def _syllable_forms(part: Part, field: str) -> tuple[dict[str, int], dict[str, dict[str, int]]]:
