@@ -65,7 +65,8 @@ def garble_inside_a_segment(index: Path, extension: str) -> None:
 def garble_the_positions(index: Path) -> None:
     """Garbage over the segment's body postings (fields are stored by name: `body`,
     `body_pairs` and `body_words` take the first seven eighths), whose positions only a
-    phrase reads: the term table answers the rest."""
+    phrase of three words or more reads: the term table answers the rest, two words side by
+    side included (from the pair field)."""
     garble_inside_a_segment(index, ".pst")
 
 
@@ -80,8 +81,8 @@ DAMAGES = {
 # What a search reads beyond what opening the index reads.
 SEARCHES = ["/api/search?q=hoi+nghi", "/api/articles/kg-2022-giao-ban-q1/related"]
 SEARCH_PAGES = ["/?q=hoi+nghi", "/search.csv?q=hoi+nghi"]
-# Searches that read positions.
-PHRASE = quote('"hội nghị"')
+# Searches that read positions (three words or more: two are read from the pair fields).
+PHRASE = quote('"hội nghị giao ban"')
 PHRASE_SEARCHES = [f"/api/search?q={PHRASE}", f"/?q={PHRASE}", f"/search.csv?q={PHRASE}"]
 
 
@@ -139,6 +140,8 @@ def test_garbage_in_what_only_a_phrase_reads_answers_503_and_recovers_when_rebui
     assert client.get("/health").status_code == 200
     assert client.get("/api/articles/kg-2022-giao-ban-q1").status_code == 200
     assert client.get("/api/search?q=hoi+nghi").get_json()["total"] == 36
+    two_words = client.get("/api/search?q=" + quote('"hội nghị"'))
+    assert (two_words.status_code, two_words.get_json()["total"] > 0) == (200, True)
     assert_damaged(client.get(PHRASE_SEARCHES[0]), index)
     for url in PHRASE_SEARCHES[1:]:
         assert_damaged_page(client.get(url))
@@ -209,7 +212,7 @@ def test_the_command_line_reports_garbage_that_a_search_reads_in_one_line(
 ):
     index = shutil.copytree(sample_index, tmp_path / "index")
     garble_the_positions(index)
-    assert cli.main(["search", '"hội nghị"', "--index", str(index)]) == 3
+    assert cli.main(["search", '"hội nghị giao ban"', "--index", str(index)]) == 3
     err = capsys.readouterr().err
     assert err.startswith(f"error: the index at {index} is damaged")
     assert err.count("\n") == 1 and "Traceback" not in err
