@@ -481,18 +481,22 @@ class Engine:
         """The documents where the two words of `phrase` stand side by side, from its pair
         field alone, which pairs each syllable with the next: so it says exactly that, with
         no position read (`đại học` for `ĐH` read 10,000 documents' positions). A word means
-        its exact form when it has marks or the phrase means exact forms (`ExactPhrase`),
-        else any reading. None when the field has no pairs or a word is no syllable."""
+        its exact form when it has marks, else any reading but its shadows (`ExactPhrase`),
+        as the positions of its term less theirs say. None when the field has no pairs or a
+        word is no syllable."""
         field = PAIR_FIELDS.get(phrase.fieldname)
         if field is None or not all(SYLLABLE.fullmatch(word) for word in phrase.words):
             return None
-        exact = isinstance(phrase, ExactPhrase)
+        # As positions say: a plain word's term holds every reading, less its shadows'.
+        shadows = getattr(phrase, "shadows", None) or [()] * len(phrase.words)
         held = np.zeros(self.size, dtype=bool)
         for part in self.parts:
             for text, _ in part.data.prefixed(part.leaf, field, pair_prefix(*phrase.words)):
                 if all(
-                    read == word or (not exact and word == fold(word))
-                    for read, word in zip(pair_reading(text), phrase.words, strict=True)
+                    read == word or (word == fold(word) and read not in hidden)
+                    for read, word, hidden in zip(
+                        pair_reading(text), phrase.words, shadows, strict=True
+                    )
                 ):
                     local, _ = self.cache.postings(part, field, text)
                     held[local + part.offset] = True

@@ -221,25 +221,22 @@ class Vocabulary:
         return sum(self._plain_documents(part, field, plain) for part in self.parts)
 
     def _plain_documents(self, part: Part, field: str, plain: str) -> int:
-        """How many documents of a segment hold the syllable `plain` in `field` as it
-        stands, not as the folded copy of a marked form (deleted ones too, as `frequency`
-        counts them): its frequency in each document less its forms' (kept for the
-        segment's life; `warm` counts every syllable's)."""
-        counts = part.data.cached(("plain", field), dict)
-        if plain not in counts:
+        """How many live documents of a segment hold the syllable `plain` in `field` as it
+        stands, not as the folded copy of a marked form: those where its frequency exceeds
+        its forms' (kept for the segment's life; `warm` finds every syllable's)."""
+        found = part.data.cached(("plain", field), dict)
+        if plain not in found:
             postings = functools.partial(self.engine.cache.postings, part, field)
             docs, frequencies = postings(plain)
-            if not len(docs):
-                counts[plain] = 0
-                return 0
             own = np.array(frequencies, dtype=np.float32)
-            for form in _syllable_forms(part, field)[1].get(plain, {}):
+            for form in _syllable_forms(part, field)[1].get(plain, {}) if len(docs) else ():
                 shadow_docs, shadow_frequencies = postings(form)
                 at = np.minimum(np.searchsorted(docs, shadow_docs), len(docs) - 1)
-                found = docs[at] == shadow_docs  # all of them: a copy stands beside each
-                np.subtract.at(own, at[found], shadow_frequencies[found])
-            counts[plain] = int(np.count_nonzero(own > 0))
-        return counts[plain]
+                held = docs[at] == shadow_docs  # all of them: a copy stands beside each
+                np.subtract.at(own, at[held], shadow_frequencies[held])
+            found[plain] = docs[own > 0]
+        standing = found[plain]
+        return len(standing) if part.whole else int(part.live[standing].sum())
 
     def pair_readings(self, first: str, second: str) -> collections.Counter:
         """The readings of two adjacent folded syllables in the articles (`hoi nghi`: (hội,

@@ -131,3 +131,41 @@ def test_two_words_side_by_side_are_read_from_the_pair_field_as_positions_say(
     assert np.flatnonzero(held).tolist() == by_positions
     assert bool(by_positions) == (words not in (["nghị", "hội"], ["tuyên", "giao"]))
     assert engine.evaluate(phrase)[0].any() == bool(by_positions)
+
+
+def test_the_pair_field_and_positions_agree_on_words_without_shadows_and_deleted_articles(
+    tmp_path, pyvi_loaded
+):
+    # `500d` has no shadows (a syllable with a digit has no marked forms to take away), so
+    # as an exact phrase it holds `500đ` too, as the positions of its term do; a deleted
+    # article's plain `giao` no longer counts among the articles that hold it plain.
+    from search_service.ingest import pipeline
+    from search_service.search.catalog import Catalog
+    from search_service.search.searching import search
+    from search_service.search.types import SearchRequest
+
+    from ..records import article, write_jsonl
+
+    records = [
+        article(1, title="Giá 500đ một vé", body="Giá 500đ một vé xem phim."),
+        article(2, title="Giá 500d một vé", body="Giá 500d một vé xem phim."),
+        *(article(n, title="Chuyển giao", body="Chuyển giao công nghệ.") for n in (3, 4, 5)),
+        *(article(n, title="Giáo dục", body="Giáo dục và giáo viên.") for n in (6, 7)),
+    ]
+    index = tmp_path / "index"
+    pipeline.ingest([write_jsonl(tmp_path / "a.jsonl", records)], index, workers=1)
+    opened = Catalog(index)
+    engine = opened.current().engine
+    phrase = ExactPhrase("body", ["giá", "500d"], [(), ()])
+    everyone = np.flatnonzero(engine.live)
+    by_positions = engine._adjacent("body", ["giá", "500d"], everyone, [(), ()])
+    assert np.flatnonzero(engine._pair_held(phrase)).tolist() == by_positions
+    assert len(by_positions) == 2
+    assert search(opened, SearchRequest(q='"giá 500d"')).total == 2
+
+    assert opened.current().vocabulary.plain_frequency("body", "giao") == 3
+    pipeline.delete([records[n]["id"] for n in (2, 3, 4)], index)
+    vocabulary = opened.current().vocabulary
+    assert vocabulary.plain_frequency("body", "giao") == 0
+    assert vocabulary.forms("giao") == {"giáo": 2}
+    opened.close()
