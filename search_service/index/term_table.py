@@ -217,15 +217,12 @@ class TermTable:
     def prefixed(self, field: str, prefix: str) -> list[tuple[str, int]]:
         """The terms of `field` that start with `prefix`, in order, with their document
         frequencies."""
-        return [
-            (text, self._starts[term + 1] - self._starts[term])
-            for term, text in self._run(field, prefix)
-        ]
+        return [(text, self.documents(term)) for term, text in self._run(field, prefix)]
 
     def terms(self, field: str) -> Iterator[tuple[str, int]]:
         """Every term of `field`, in order, with its document frequency."""
         for term, text in self._run(field, ""):
-            yield text, self._starts[term + 1] - self._starts[term]
+            yield text, self.documents(term)
 
     def _run(self, field: str, prefix: str) -> Iterator[tuple[int, str]]:
         # Keys are stored in key order: those that start alike are a run, found by a binary

@@ -142,15 +142,12 @@ class Engine:
         self._shared, self._shared_size = 0, 0
         self._inherited: dict = {}
         self._inherited_phrases: dict = {}
-        # The large segments whose terms the directory finds: segment id -> its number there.
-        large = [
-            (p.data.id, p.data.table)
-            for p in parts
-            if p.data.table is not None and p.data.size >= DIRECTORY_FROM
+        # The large segments whose terms the directory finds (segment id -> its number
+        # there), and the others.
+        self._directory_parts = [
+            p for p in parts if p.data.table is not None and p.data.size >= DIRECTORY_FROM
         ]
-        self._in_directory = {segment: number for number, (segment, _) in enumerate(large)}
-        self._large_tables = [table for _, table in large]
-        self._directory_parts = [p for p in parts if p.data.id in self._in_directory]
+        self._in_directory = {p.data.id: n for n, p in enumerate(self._directory_parts)}
         self._outside = [p for p in parts if p.data.id not in self._in_directory]
         if previous is not None:
             self._inherit(previous)
@@ -209,7 +206,9 @@ class Engine:
         """The directory of the large segments' terms (see DIRECTORY_FROM): about half a
         second to build on the whole vntc, once, and then taken over by the generations
         that keep those segments."""
-        return term_table.TermDirectory(self._large_tables)
+        return term_table.TermDirectory(
+            [table for p in self._directory_parts if (table := p.data.table) is not None]
+        )
 
     def _located(self, field: str, text: str, parts: list[Part]):
         """(part, the term's number in the part's table) of each of `parts` that the
@@ -489,16 +488,24 @@ class Engine:
             return None
         # As positions say: a plain word's term holds every reading, less its shadows'.
         shadows = getattr(phrase, "shadows", None) or [()] * len(phrase.words)
+
+        def as_positions_say(reading: tuple[str, str]) -> bool:
+            return all(
+                read == word or (word == fold(word) and read not in hidden)
+                for read, word, hidden in zip(reading, phrase.words, shadows, strict=True)
+            )
+
+        first, second = phrase.words
+        return self._side_by_side(field, first, second, as_positions_say)
+
+    def _side_by_side(self, pair_field: str, first: str, second: str, reads=None) -> np.ndarray:
+        """The documents whose `pair_field` pairs a reading of `first` with one of `second`
+        (those `reads(reading)` accepts, if given)."""
         held = np.zeros(self.size, dtype=bool)
         for part in self.parts:
-            for text, _ in part.data.prefixed(part.leaf, field, pair_prefix(*phrase.words)):
-                if all(
-                    read == word or (word == fold(word) and read not in hidden)
-                    for read, word, hidden in zip(
-                        pair_reading(text), phrase.words, shadows, strict=True
-                    )
-                ):
-                    local, _ = self.cache.postings(part, field, text)
+            for text, _ in part.data.prefixed(part.leaf, pair_field, pair_prefix(first, second)):
+                if reads is None or reads(pair_reading(text)):
+                    local, _ = self.cache.postings(part, pair_field, text)
                     held[local + part.offset] = True
         return held
 
@@ -511,13 +518,7 @@ class Engine:
         if pair_field is None or not all(SYLLABLE.fullmatch(word) for word in words):
             return candidates
         for first, second in itertools.pairwise(words):
-            prefix = pair_prefix(first, second)
-            paired = np.zeros(self.size, dtype=bool)
-            for part in self.parts:
-                for text, _ in part.data.prefixed(part.leaf, pair_field, prefix):
-                    local, _ = self.cache.postings(part, pair_field, text)
-                    paired[local + part.offset] = True
-            candidates = candidates[paired[candidates]]
+            candidates = candidates[self._side_by_side(pair_field, first, second)[candidates]]
         return candidates
 
     def _adjacent(self, field: str, words: list[str], candidates: np.ndarray, shadows) -> list[int]:

@@ -115,11 +115,11 @@ class Vocabulary:
         key = (field, text)
 
         def count() -> int:
-            inherited = self._inherited_frequencies.get(key)
-            parts, found = (self.parts, 0) if inherited is None else (self._added, inherited)
             if field in TEXT_FIELDS and text.isalpha():
                 # A syllable: from the segments' tables of syllables, the large ones added up.
                 return sum(table.get(text, 0) for table in self._tables(field, _syllables))
+            inherited = self._inherited_frequencies.get(key)
+            parts, found = (self.parts, 0) if inherited is None else (self._added, inherited)
             return found + self.engine.frequency(field, text, parts)
 
         return self._frequencies.get(key, count)
