@@ -102,8 +102,10 @@ class Generation:
 class Catalog:
     """An index opened for reading; `current()` is its latest generation."""
 
-    def __init__(self, path: Path):
-        self.path = path
+    def __init__(self, path: Path | str):
+        # A folder named by a string too (library use): as a string it failed as "an
+        # unreadable service.json", which sent the reader to rebuild a sound index.
+        self.path = Path(path)
         self._generation: Generation | None = None
         # The folder's files when opening last failed, and the error.
         self._failed: tuple[dict | None, type[SearchServiceError], str] | None = None

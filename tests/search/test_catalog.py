@@ -259,3 +259,13 @@ def test_a_generation_inherits_what_it_would_read_afresh(three_segments, tmp_pat
     assert inherited == len(commits)
     assert len(opened.current().parts) < 3 + len(commits)  # the small segments merged
     opened.close()
+
+
+def test_a_folder_named_by_a_string_opens_as_one_named_by_a_path(one_segment):
+    by_string, by_path = Catalog(str(one_segment)), Catalog(one_segment)
+    try:
+        request = SearchRequest(q="hội nghị")
+        assert search(by_string, request).total == search(by_path, request).total > 0
+    finally:
+        by_string.close()
+        by_path.close()
