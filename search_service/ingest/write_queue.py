@@ -94,6 +94,31 @@ class _Row:
     result: str | None
 
 
+# How long a statement waits for another process's lock on the queue.
+LOCK_SECONDS = 10.0
+
+
+def _set_up(connection: sqlite3.Connection) -> None:
+    """Put a new connection in WAL mode and make sure the tables exist. Processes that open
+    a new queue file at once (a web worker's first write as the writer process starts)
+    each want the lock that sets WAL mode; SQLite refuses one of them at once, without
+    waiting, rather than risk a deadlock (1 in 20 tries of four processes): it tries again
+    until LOCK_SECONDS have passed."""
+    deadline = time.monotonic() + LOCK_SECONDS
+    while True:
+        try:
+            # WAL with synchronous=NORMAL: a commit is durable against any process crash
+            # (not a power cut), as Whoosh's commits are.
+            connection.execute("PRAGMA journal_mode=WAL")
+            connection.execute("PRAGMA synchronous=NORMAL")
+            connection.executescript(_SCHEMA)
+            return
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.01)
+
+
 class WriteQueue:
     """The queue file of an index, opened on first use in each process."""
 
@@ -107,14 +132,10 @@ class WriteQueue:
         # A connection must not cross a fork: each process opens its own.
         if self._connection is None or self._pid != os.getpid():
             connection = sqlite3.connect(
-                self.path, timeout=10.0, isolation_level=None, check_same_thread=False
+                self.path, timeout=LOCK_SECONDS, isolation_level=None, check_same_thread=False
             )
             try:
-                # WAL with synchronous=NORMAL: a commit is durable against any process
-                # crash (not a power cut), as Whoosh's commits are.
-                connection.execute("PRAGMA journal_mode=WAL")
-                connection.execute("PRAGMA synchronous=NORMAL")
-                connection.executescript(_SCHEMA)
+                _set_up(connection)
             except sqlite3.Error:
                 connection.close()
                 raise
