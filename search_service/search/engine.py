@@ -265,11 +265,11 @@ class Engine:
             docs.append(local)
             freqs.append(weights)
             offsets.append(part.offset)
-        if len(docs) <= 1:
-            # Nothing to join: a first segment's arrays are shared, not copied.
-            if not docs or not offsets[0]:
-                return _joined(docs, freqs)
-            return docs[0] + offsets[0], freqs[0]
+        if not docs:
+            return _NOTHING
+        if len(docs) == 1 and not offsets[0]:
+            # The first segment alone: its arrays are shared, not copied.
+            return docs[0], freqs[0]
         # Each segment's documents moved by its offset in one pass (a term is held by a
         # score of segments: an addition each took half its time).
         lengths = np.fromiter(map(len, docs), np.int64, len(docs))
