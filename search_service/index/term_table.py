@@ -176,6 +176,7 @@ class TermTable:
         self._ranks = _ints(ranks, "I")
         self._starts = _ints(starts, "q")
         self._keyed = _ints(keyed, "q")
+        self._keyed_array = keyed
         # Every _SAMPLED-th key: a binary search over these compares bytes, not slices of
         # the mapped keys (twenty of those, most of them cache misses).
         self._sampled = [self._key_of(term) for term in range(0, terms, _SAMPLED)]
@@ -228,20 +229,39 @@ class TermTable:
         # Keys are stored in key order: those that start alike are a run, found by a binary
         # search among every _SAMPLED-th key, then among the keys between two of them.
         start = _key(field, prefix.encode("utf-8"))
-        after = bisect.bisect_left(self._sampled, start) * _SAMPLED
-        at = bisect.bisect_left(
-            range(len(self)),
-            start,
-            max(0, after - _SAMPLED),
-            min(len(self), after + 1),
-            key=self._key_of,
-        )
+        at = self._first_at_least(start)
         while at < len(self) and (key := self._key_of(at)).startswith(start):
             yield at, key[len(field) + 1 :].decode("utf-8")
             at += 1
 
+    def _first_at_least(self, key: bytes) -> int:
+        """The number of the first term whose key is `key` or after it."""
+        after = bisect.bisect_left(self._sampled, key) * _SAMPLED
+        return bisect.bisect_left(
+            range(len(self)),
+            key,
+            max(0, after - _SAMPLED),
+            min(len(self), after + 1),
+            key=self._key_of,
+        )
+
     def _key_of(self, term: int) -> bytes:
         return bytes(self._keys[self._keyed[term] : self._keyed[term + 1]])
+
+    def leading(self, field: str) -> tuple[np.ndarray, np.ndarray]:
+        """(the first 8 bytes of each term of `field` as a big-endian number, NUL-padded;
+        the term's number), in key order, so that the numbers are in order too."""
+        name = field.encode("utf-8") + b"\0"
+        start = self._first_at_least(name)
+        stop = self._first_at_least(field.encode("utf-8") + b"\1")
+        begins = self._keyed_array[start:stop] + len(name)
+        lengths = self._keyed_array[start + 1 : stop + 1] - begins
+        if start == stop:
+            return np.zeros(0, np.uint64), np.zeros(0, np.uint32)
+        keys = np.frombuffer(self._keys, np.uint8)
+        head = keys[np.minimum(begins[:, None] + np.arange(8), len(keys) - 1)]
+        head[np.arange(8) >= lengths[:, None]] = 0
+        return head.view(">u8").ravel().astype(np.uint64), np.arange(start, stop, dtype=np.uint32)
 
     def frequency(self, field: str, text: str) -> int:
         """How many documents of the segment hold the term (deleted ones too)."""
@@ -283,6 +303,7 @@ class TermDirectory:
         )
         self._shift, self._runs = _runs(entries)
         self._entries = _ints(entries, "Q")
+        self._leads: dict[str, tuple[memoryview, memoryview, memoryview]] = {}
 
     def find(self, field: str, text: str) -> dict[int, int]:
         """{table number: term number} of each table that holds the term."""
@@ -302,6 +323,46 @@ class TermDirectory:
                 found.setdefault(number, term)
             at += 1
         return found
+
+    def prefixed(self, field: str, prefix: str) -> dict[int, list[tuple[int, str]]]:
+        """{table number: [(term number, text), ...] in key order} of the terms of `field`
+        that start with `prefix`: one binary search for every table, among the first 8
+        bytes of their terms (`leading`), then the keys of those that start alike."""
+        numbers, tables, terms = self.leading(field)
+        encoded = prefix.encode("utf-8")
+        head = encoded[:8]
+        at = bisect.bisect_left(numbers, int.from_bytes(head.ljust(8, b"\0"), "big"))
+        stop = bisect.bisect_right(numbers, int.from_bytes(head.ljust(8, b"\xff"), "big"))
+        key = _key(field, encoded)
+        skip = len(field.encode("utf-8")) + 1
+        found: dict[int, list[tuple[int, str]]] = {}
+        for number, term in zip(tables[at:stop], terms[at:stop], strict=True):
+            held = self.tables[number]._key_of(term)
+            if held.startswith(key):
+                found.setdefault(number, []).append((term, held[skip:].decode("utf-8")))
+        return found
+
+    def leading(self, field: str) -> tuple[memoryview, memoryview, memoryview]:
+        """(the first 8 bytes of each term of `field` in every table as a number, sorted;
+        the table's number; the term's number there), built on first use (`warm` builds
+        those of the pair fields): about a second and 14 bytes a term."""
+        if field not in self._leads:
+            parts = [table.leading(field) for table in self.tables]
+            numbers = np.concatenate([n for n, _ in parts] or [np.zeros(0, np.uint64)])
+            tables = np.concatenate(
+                [np.full(len(n), i, np.uint16) for i, (n, _) in enumerate(parts)]
+                or [np.zeros(0, np.uint16)]
+            )
+            terms = np.concatenate([t for _, t in parts] or [np.zeros(0, np.uint32)])
+            # Each table's numbers are in order already: a stable sort keeps, among equal
+            # numbers, table order, then key order.
+            order = np.argsort(numbers, kind="stable")
+            self._leads[field] = (
+                _ints(numbers[order], "Q"),
+                memoryview(tables[order].data).cast("B").cast("H"),
+                _ints(terms[order], "I"),
+            )
+        return self._leads[field]
 
 
 def _runs(hashes: np.ndarray) -> tuple[int, memoryview]:

@@ -23,6 +23,7 @@ import functools
 import itertools
 import math
 import time
+from collections.abc import Iterator
 
 import numpy as np
 from whoosh import query as q
@@ -173,6 +174,9 @@ class Engine:
         for field in fields:
             self._field_lengths(field)
         _ = self.title_keys, self.directory
+        for field in PAIR_FIELDS.values():
+            # What restoring marks and checking phrases look up by prefix.
+            self.directory.leading(field)
         deadline = time.monotonic() + seconds
         frequent: collections.Counter = collections.Counter()
         for part in self.parts:
@@ -241,6 +245,24 @@ class Engine:
                 local, weights = part.data.table.slices(term)
             if len(local):
                 yield part, local, weights
+
+    def prefixed(
+        self, field: str, prefix: str
+    ) -> Iterator[tuple[Part, str, int, tuple[term_table.TermTable, int] | None]]:
+        """(part, text, documents holding it, (the part's table, the term's number there)
+        or None) of each term of `field` that starts with `prefix`, in each part, in key
+        order within a part: those of the large segments by one search of the directory."""
+        outside = self.parts
+        if field in ANALYZED_FIELDS and self._in_directory:
+            directory = self.directory
+            for number, terms in directory.prefixed(field, prefix).items():
+                part, table = self._directory_parts[number], directory.tables[number]
+                for term, text in terms:
+                    yield part, text, table.documents(term), (table, term)
+            outside = self._outside
+        for part in outside:
+            for text, documents in part.data.prefixed(part.leaf, field, prefix):
+                yield part, text, documents, None
 
     def frequency(self, field: str, text: str, parts: list[Part]) -> int:
         """How many documents of `parts` hold a term (deleted ones too)."""
@@ -509,11 +531,13 @@ class Engine:
         """The documents whose `pair_field` pairs a reading of `first` with one of `second`
         (those `reads(reading)` accepts, if given)."""
         held = np.zeros(self.size, dtype=bool)
-        for part in self.parts:
-            for text, _ in part.data.prefixed(part.leaf, pair_field, pair_prefix(first, second)):
-                if reads is None or reads(pair_reading(text)):
+        for part, text, _, found in self.prefixed(pair_field, pair_prefix(first, second)):
+            if reads is None or reads(pair_reading(text)):
+                if found is None:
                     local, _ = self.cache.postings(part, pair_field, text)
-                    held[local + part.offset] = True
+                else:
+                    local, _ = found[0].slices(found[1])
+                held[local + part.offset] = True
         return held
 
     def _paired(self, field: str, words: list[str], candidates: np.ndarray) -> np.ndarray:

@@ -246,12 +246,11 @@ class Vocabulary:
             found: collections.Counter = collections.Counter()
             prefix = pair_prefix(first, second)
             for field in PAIR_FIELDS.values():
-                # Each segment's terms under the prefix with their numbers of articles
-                # (kept across generations), added up in term order as the reader's own
-                # expansion gives them.
+                # The terms under the prefix with their numbers of articles in each segment,
+                # added up in term order as the reader's own expansion gives them.
                 held: collections.Counter = collections.Counter()
-                for part in self.parts:
-                    held.update(dict(part.data.prefixed(part.leaf, field, prefix)))
+                for _, text, documents, _ in self.engine.prefixed(field, prefix):
+                    held[text] += documents
                 for text in sorted(held):
                     reading = pair_reading(text)
                     found[reading] = max(found[reading], held[text])

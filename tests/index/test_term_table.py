@@ -140,6 +140,23 @@ def test_a_directory_finds_each_term_in_every_table_that_holds_it(tmp_path, pyvi
     assert looked_up > 10_000
     assert term_table.TermDirectory([]).find("body", "hội") == {}
 
+    # Prefixes: shorter and longer than the 8 bytes the directory sorts by, with marks,
+    # at the ends of the key order, and the prefixes of each pair's readings.
+    prefixes = {"", "a", "h", "hoi ", "hoi nghi|", "hội", "nguoi dan|", "z", "\U0010ffff"}
+    for table in tables:
+        prefixes |= {text.partition("|")[0] + "|" for text, _ in table.terms("body_pairs")}
+    checked = 0
+    for field in ANALYZED_FIELDS:
+        for prefix in sorted(prefixes):
+            expected = {
+                n: [(term, text) for term, text in table._run(field, prefix)]
+                for n, table in enumerate(tables)
+            }
+            assert directory.prefixed(field, prefix) == {n: t for n, t in expected.items() if t}
+            checked += bool(expected[0])
+    assert checked > 1_000
+    assert term_table.TermDirectory([]).prefixed("body_pairs", "hoi nghi|") == {}
+
 
 @pytest.mark.parametrize("place", [0, 4, 40, 100, -1])
 def test_a_changed_byte_anywhere_is_damage(place):
