@@ -498,7 +498,7 @@ class _Builder:
 
             fitting = self._fits_exactly(typed, share * frequency, options)
         else:
-            near = functools.partial(self.vocabulary.near, folded, limit=CONTEXT_CANDIDATES)
+            near = functools.partial(self.vocabulary.near_counts, folded, limit=CONTEXT_CANDIDATES)
             found = self._fits_context(folded, share * frequency, near)
             fitting = (found, self.vocabulary.restore(found)) if found else None
         if fitting is None and frequency == 0:
@@ -554,12 +554,13 @@ class _Builder:
         return best
 
     def _fits_context(
-        self, folded: str, at_least: float, candidates: Callable[[], list[str]]
+        self, folded: str, at_least: float, candidates: Callable[[], list[tuple[str, int]]]
     ) -> str | None:
-        """The word among `candidates()` (words one edit from `folded`, read only when the
-        query has neighbours) that forms one of pyvi's words with a neighbouring query word
-        far more often than `folded` does (see CONTEXT_EVIDENCE), and more than `at_least`
-        times, if any: typed without marks, a pair's every reading counts."""
+        """The word among `candidates()` (words one edit from `folded` with how many
+        articles hold them, read only when the query has neighbours) that forms one of
+        pyvi's words with a neighbouring query word far more often than `folded` does (see
+        CONTEXT_EVIDENCE), and more than `at_least` times, if any: typed without marks, a
+        pair's every reading counts."""
         patterns = self.neighbours.get(folded)
         if not patterns:
             return None
@@ -573,7 +574,9 @@ class _Builder:
 
         best = None
         evidence = max(CONTEXT_EVIDENCE * max(pairs(folded), 1) - 1, at_least)
-        for candidate in candidates():
+        for candidate, held in candidates():
+            if held <= evidence:
+                continue  # a word of its articles cannot stand in more than them
             count = pairs(candidate)
             if count > evidence:
                 best, evidence = candidate, count

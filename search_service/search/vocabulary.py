@@ -130,11 +130,16 @@ class Vocabulary:
 
     def near(self, word: str, limit: int = 2) -> list[str]:
         """Indexed words one edit from `word` (a letter missing, extra, wrong or swapped)."""
+        return [candidate for candidate, _ in self.near_counts(word, limit)]
+
+    def near_counts(self, word: str, limit: int = 2) -> list[tuple[str, int]]:
+        """`near`, each word with how many articles hold it in their title or in their body
+        (the more of the two)."""
         if not 2 <= len(word) <= MAX_TYPO_LENGTH or not word.isascii():
             return []
         return self._near.get((word, limit), lambda: self._edits(word, limit))
 
-    def _edits(self, word: str, limit: int) -> list[str]:
+    def _edits(self, word: str, limit: int) -> list[tuple[str, int]]:
         # Hundreds of candidates, of which a few are words: look them up in each segment's
         # table of words, not one index lookup a candidate and segment.
         candidates = _candidates(word)
@@ -146,16 +151,13 @@ class Vocabulary:
                     count[candidate] += table[candidate]
             counts.append(count)
         # Of the words one edit away, the longer ones are the typed word with a letter added.
+        most = {candidate: max(c[candidate] for c in counts) for candidate in set().union(*counts)}
         found = [
-            (
-                max(c[candidate] for c in counts)
-                * (MISSING_LETTER_WEIGHT if len(candidate) > len(word) else 1),
-                candidate,
-            )
-            for candidate in set().union(*counts)
+            (count * (MISSING_LETTER_WEIGHT if len(candidate) > len(word) else 1), candidate)
+            for candidate, count in most.items()
         ]
         found.sort(reverse=True)
-        return [candidate for _, candidate in found[:limit]]
+        return [(candidate, most[candidate]) for _, candidate in found[:limit]]
 
     def restore(self, folded: str) -> str:
         """The marked form the articles use most for a folded syllable (`hoi` → `hội`).
