@@ -251,11 +251,17 @@ class Engine:
     ) -> Iterator[tuple[Part, str, int, tuple[term_table.TermTable, int] | None]]:
         """(part, text, documents holding it, (the part's table, the term's number there)
         or None) of each term of `field` that starts with `prefix`, in each part, in key
-        order within a part: those of the large segments by one search of the directory."""
+        order within a part: in a pair field, those of the large segments by one search of
+        the directory (`TermDirectory.prefixed`), unless it has too many to check."""
         outside = self.parts
-        if field in ANALYZED_FIELDS and self._in_directory:
+        found = (
+            self.directory.prefixed(field, prefix)
+            if field in PAIR_FIELDS.values() and self._in_directory
+            else None
+        )
+        if found is not None:
             directory = self.directory
-            for number, terms in directory.prefixed(field, prefix).items():
+            for number, terms in found.items():
                 part, table = self._directory_parts[number], directory.tables[number]
                 for term, text in terms:
                     yield part, text, table.documents(term), (table, term)

@@ -576,7 +576,10 @@ class _Builder:
         evidence = max(CONTEXT_EVIDENCE * max(pairs(folded), 1) - 1, at_least)
         for candidate, held in candidates():
             if held <= evidence:
-                continue  # a word of its articles cannot stand in more than them
+                # A word cannot stand beside another in more documents than hold it
+                # (pyvi's words fold as their syllables do: true of every Vietnamese
+                # letter, not of a few foreign capitals, `Ξ` folding to `ks` and `x`).
+                continue
             count = pairs(candidate)
             if count > evidence:
                 best, evidence = candidate, count

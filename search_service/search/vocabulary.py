@@ -133,8 +133,8 @@ class Vocabulary:
         return [candidate for candidate, _ in self.near_counts(word, limit)]
 
     def near_counts(self, word: str, limit: int = 2) -> list[tuple[str, int]]:
-        """`near`, each word with how many articles hold it in their title or in their body
-        (the more of the two)."""
+        """`near`, each word with how many documents hold it in their title or in their body
+        (the more of the two; deleted ones too)."""
         if not 2 <= len(word) <= MAX_TYPO_LENGTH or not word.isascii():
             return []
         return self._near.get((word, limit), lambda: self._edits(word, limit))

@@ -119,7 +119,24 @@ def test_terms_whose_hashes_collide_are_told_apart_by_their_keys(monkeypatch):
     term_table._address.cache_clear()
 
 
-def test_a_directory_finds_each_term_in_every_table_that_holds_it(tmp_path, pyvi_loaded):
+def test_a_prefix_is_searched_in_its_own_field_only():
+    # `body_pairs` keys start with `body`: none of them is a term of `body`.
+    table = term_table.TermTable(_table(TERMS), documents=4)
+    assert len(table.leading("body")[0]) == 2
+    assert len(table.leading("body_pairs")[0]) == 1
+    assert len(table.leading("title")[0]) == 0
+    directory = term_table.TermDirectory([table, table])
+    body = [(0, "giáo"), (1, "nghị")]
+    assert directory.prefixed("body", "") == {0: body, 1: body}
+    assert directory.prefixed("body", "b") == {}
+    pair = [(2, "hoi nghi|hội nghị")]
+    assert directory.prefixed("body_pairs", "hoi nghi|") == {0: pair, 1: pair}
+    assert directory.prefixed("title", "") == {}
+
+
+def test_a_directory_finds_each_term_in_every_table_that_holds_it(
+    tmp_path, pyvi_loaded, monkeypatch
+):
     index = tmp_path / "index"
     writing.create_index(index)
     lines = (SAMPLES / "articles.jsonl").read_text(encoding="utf-8").splitlines()
@@ -145,6 +162,9 @@ def test_a_directory_finds_each_term_in_every_table_that_holds_it(tmp_path, pyvi
     prefixes = {"", "a", "h", "hoi ", "hoi nghi|", "hội", "nguoi dan|", "z", "\U0010ffff"}
     for table in tables:
         prefixes |= {text.partition("|")[0] + "|" for text, _ in table.terms("body_pairs")}
+    assert term_table.TermDirectory(tables).prefixed("body_pairs", "") is None  # too many
+    monkeypatch.setattr(term_table, "MAX_CANDIDATES", 10**9)
+    directory = term_table.TermDirectory(tables)
     checked = 0
     for field in ANALYZED_FIELDS:
         for prefix in sorted(prefixes):

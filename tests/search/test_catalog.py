@@ -6,6 +6,7 @@ import sys
 
 import pytest
 
+from search_service.index import term_table
 from search_service.ingest import pipeline
 from search_service.search import engine, vocabulary
 from search_service.search.catalog import Catalog
@@ -103,18 +104,30 @@ def test_word_tables_added_up_or_each_on_its_own_give_the_same_answers(
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("candidates", [term_table.MAX_CANDIDATES, 0])
 def test_the_directory_of_large_segments_finds_what_each_segment_holds(
-    one_segment, three_segments, tmp_path, monkeypatch
+    one_segment, three_segments, tmp_path, monkeypatch, candidates
 ):
     # The segments of 10 articles or more are looked up through one directory: the same
     # answers as each segment looked up alone, and a commit that adds a smaller segment
-    # keeps the directory.
+    # keeps the directory. With no candidate allowed, each prefix (the readings of a pair
+    # of words typed without marks) is searched in each segment instead: the same again.
     import shutil
 
     monkeypatch.setattr(engine, "DIRECTORY_FROM", 10)
+    monkeypatch.setattr(term_table, "MAX_CANDIDATES", candidates)
     index = shutil.copytree(three_segments, tmp_path / "index")
     whole, split = Catalog(one_segment), Catalog(index)
     assert len(split.current().engine._in_directory) == 3
+    searched = split.current().engine
+    for prefix in ("hoi nghi|", "ban tuyen|", "tuyen giao|", "cong nghe|", "x|"):
+        found = {(p.data.id, text, n) for p, text, n, _ in searched.prefixed("body_pairs", prefix)}
+        assert found == {
+            (part.data.id, text, n)
+            for part in searched.parts
+            for text, n in part.data.prefixed(part.leaf, "body_pairs", prefix)
+        }
+        assert found or prefix == "x|"
     texts = [*QUERIES, "hoi ngh giao ban", "cong nghe thong tn", "xqzvbn"]
     for text in texts:
         assert outcome(split, text) == outcome(whole, text)
